@@ -1,0 +1,260 @@
+import { ParleyError } from './errors.js';
+import { deliveryTargets, type LegPolicy } from './fanout.js';
+import type { AgentRef, Author, Conversation, EventBody, Leg, StoredEvent } from './model.js';
+import type { Part } from './parts.js';
+import { assertTransition, WAITING_PHASES } from './phases.js';
+import type { EventDraft, Tx } from './ports.js';
+
+// The conversation commands. Each runs inside one transaction (see RunInTx) and returns the events it
+// appended; the caller publishes them only after commit, so nobody ever sees an event that was rolled back.
+
+export interface CommandResult {
+  conversation: Conversation;
+  events: StoredEvent[];
+  /** True when an idempotent retry matched an earlier command and nothing new was written. */
+  duplicate?: boolean;
+}
+
+export interface CommandContext {
+  tx: Tx;
+  /** The adapters on each leg of this conversation, to decide which events need a delivery row. */
+  legsFor(conversation: Conversation): LegPolicy[];
+}
+
+const SYSTEM: Author = { role: 'system' };
+
+async function lockOpen(tx: Tx, conversationId: string): Promise<Conversation> {
+  const c = await tx.getConversation(conversationId, true);
+  if (!c) throw new ParleyError('CONVERSATION_NOT_FOUND');
+  return c;
+}
+
+/** Append one event to a locked conversation and create its deliveries. */
+async function append(ctx: CommandContext, conv: Conversation, draft: EventDraft): Promise<StoredEvent> {
+  const event = await ctx.tx.appendEvent(conv.id, draft);
+  conv.lastSeq = event.seq;
+  for (const target of deliveryTargets(event, ctx.legsFor(conv))) {
+    await ctx.tx.insertDelivery({ conversationId: conv.id, eventId: event.id, seq: event.seq, leg: target.leg, adapter: target.adapter });
+  }
+  return event;
+}
+
+const sys = (body: EventBody): EventDraft => ({ body, author: SYSTEM, origin: null });
+
+/**
+ * Open a conversation for a contact on a channel, or return the open one. The unique open_key is the
+ * barrier: two concurrent first messages both try the insert, one wins, the other reads the winner.
+ */
+export async function openConversation(
+  ctx: CommandContext,
+  input: { contactId: string; channel: string; desk: string; queueId: string; context?: Record<string, unknown>; phase?: 'queued' | 'bot' },
+): Promise<CommandResult & { created: boolean }> {
+  const { tx } = ctx;
+  const existing = await tx.findOpenConversation(input.contactId, input.channel);
+  if (existing) return { conversation: existing, events: [], created: false };
+  const queue = await tx.getQueue(input.queueId);
+  if (!queue) throw new ParleyError('QUEUE_NOT_FOUND', `No queue "${input.queueId}".`);
+  const phase = input.phase ?? 'queued';
+  const inserted = await tx.insertConversation({
+    contactId: input.contactId,
+    channel: input.channel,
+    desk: input.desk,
+    queueId: queue.id,
+    phase,
+    context: input.context ?? {},
+  });
+  if (!inserted) {
+    const winner = await tx.findOpenConversation(input.contactId, input.channel);
+    if (!winner) throw new ParleyError('INTERNAL', 'Open conversation vanished during creation.');
+    return { conversation: winner, events: [], created: false };
+  }
+  const conv = await lockOpen(tx, inserted.id);
+  const events: StoredEvent[] = [];
+  if (phase === 'queued') {
+    events.push(await append(ctx, conv, sys({ kind: 'conversation.queued', queueId: queue.id, queueName: queue.name })));
+  }
+  return { conversation: conv, events, created: true };
+}
+
+export interface PostMessageInput {
+  conversationId: string;
+  author: Author;
+  origin: Leg | null;
+  parts: Part[];
+  /** Idempotency scope and key, e.g. (`web:<contact>`, clientMessageId) or (`genesys`, vendor message id). */
+  source: string;
+  key: string;
+  clientMessageId?: string;
+}
+
+/** Append a message. A retry with the same (source, key) returns the first event and writes nothing. */
+export async function postMessage(ctx: CommandContext, input: PostMessageInput): Promise<CommandResult> {
+  const { tx } = ctx;
+  const seen = await tx.findEventByKey(input.source, input.key);
+  if (seen) {
+    if (seen.conversationId !== input.conversationId) throw new ParleyError('IDEMPOTENCY_MISMATCH');
+    const conv = await tx.getConversation(seen.conversationId);
+    if (!conv) throw new ParleyError('CONVERSATION_NOT_FOUND');
+    return { conversation: conv, events: [seen], duplicate: true };
+  }
+  const conv = await lockOpen(tx, input.conversationId);
+  if (conv.phase === 'ended') throw new ParleyError('CONVERSATION_ENDED');
+  const events: StoredEvent[] = [];
+  events.push(
+    await append(ctx, conv, {
+      body: { kind: 'message', parts: input.parts, ...(input.clientMessageId ? { clientMessageId: input.clientMessageId } : {}) },
+      author: input.author,
+      origin: input.origin,
+      source: input.source,
+      key: input.key,
+    }),
+  );
+  // A customer answering a business-started (agentless) conversation asks for a human: queue it.
+  if (conv.phase === 'bot' && input.author.role === 'customer' && conv.queueId) {
+    conv.phase = assertTransition(conv.phase, 'queue');
+    const queue = await tx.getQueue(conv.queueId);
+    await tx.updateConversation(conv.id, { phase: conv.phase, queuedAt: tx.now() });
+    events.push(await append(ctx, conv, sys({ kind: 'conversation.queued', queueId: conv.queueId, queueName: queue?.name ?? conv.queueId })));
+  }
+  await tx.updateConversation(conv.id, { updatedAt: tx.now() });
+  return { conversation: conv, events };
+}
+
+/**
+ * Record that one side has received or read everything through `through`. Only forward moves are stored,
+ * so a flood of repeated read marks costs one indexed read each and no writes.
+ */
+export async function recordReceipt(
+  ctx: CommandContext,
+  input: { conversationId: string; by: Leg; author: Author; receipt: 'delivered' | 'read'; through: number },
+): Promise<CommandResult> {
+  const { tx } = ctx;
+  const conv = await lockOpen(tx, input.conversationId);
+  const through = Math.min(input.through, conv.lastSeq);
+  const side = input.by === 'channel' ? 'customer' : 'desk';
+  const readKey = `${side}ReadSeq` as const;
+  const deliveredKey = `${side}DeliveredSeq` as const;
+  const current = input.receipt === 'read' ? conv[readKey] : conv[deliveredKey];
+  if (through <= current) return { conversation: conv, events: [], duplicate: true };
+  const patch: Partial<Conversation> = { [input.receipt === 'read' ? readKey : deliveredKey]: through };
+  // Read implies delivered.
+  if (input.receipt === 'read' && conv[deliveredKey] < through) patch[deliveredKey] = through;
+  await tx.updateConversation(conv.id, patch);
+  Object.assign(conv, patch);
+  await tx.advanceDeliveries(conv.id, input.by, through, input.receipt);
+  const event = await append(ctx, conv, { body: { kind: 'receipt', receipt: input.receipt, through }, author: input.author, origin: input.by });
+  return { conversation: conv, events: [event] };
+}
+
+/** An agent takes a waiting conversation. */
+export async function accept(ctx: CommandContext, input: { conversationId: string; agent: AgentRef; capacity: number }): Promise<CommandResult> {
+  const { tx } = ctx;
+  const conv = await lockOpen(tx, input.conversationId);
+  if (conv.agentId === input.agent.id && conv.phase === 'active') return { conversation: conv, events: [], duplicate: true };
+  conv.phase = assertTransition(conv.phase, 'accept');
+  if ((await tx.activeCount(input.agent.id)) >= input.capacity) throw new ParleyError('AGENT_AT_CAPACITY');
+  conv.agentId = input.agent.id;
+  await tx.updateConversation(conv.id, { phase: conv.phase, agentId: conv.agentId, queuedAt: null, updatedAt: tx.now() });
+  await tx.markAssigned(input.agent.id);
+  const joined = await append(ctx, conv, sys({ kind: 'participant.joined', participant: input.agent }));
+  return { conversation: conv, events: [joined] };
+}
+
+export type TransferTarget = { type: 'agent'; agent: AgentRef; capacity: number } | { type: 'queue'; queueId: string };
+
+/** Hand a conversation to another agent (who joins at once) or back to a queue (it waits there). */
+export async function transfer(
+  ctx: CommandContext,
+  input: { conversationId: string; by: AgentRef | null; to: TransferTarget; note?: string | undefined },
+): Promise<CommandResult> {
+  const { tx } = ctx;
+  const conv = await lockOpen(tx, input.conversationId);
+  const events: StoredEvent[] = [];
+  const current = conv.agentId ? await tx.getAgent(conv.agentId) : undefined;
+  const from: AgentRef | null = current ? { id: current.id, name: current.name } : null;
+  if (input.to.type === 'agent') {
+    const target = input.to;
+    conv.phase = assertTransition(conv.phase, 'transfer_to_agent');
+    if (target.agent.id === conv.agentId) throw new ParleyError('INVALID_PHASE', 'The conversation is already with that agent.');
+    if ((await tx.activeCount(target.agent.id)) >= target.capacity) throw new ParleyError('AGENT_AT_CAPACITY');
+    events.push(await append(ctx, conv, sys({ kind: 'transfer.started', from, to: { type: 'agent', id: target.agent.id, name: target.agent.name }, ...(input.note ? { note: input.note } : {}) })));
+    if (from) events.push(await append(ctx, conv, sys({ kind: 'participant.left', participant: from, reason: 'transfer' })));
+    conv.agentId = target.agent.id;
+    await tx.updateConversation(conv.id, { phase: conv.phase, agentId: conv.agentId, queuedAt: null, updatedAt: tx.now() });
+    await tx.markAssigned(target.agent.id);
+    events.push(await append(ctx, conv, sys({ kind: 'participant.joined', participant: target.agent })));
+  } else {
+    const queue = await tx.getQueue(input.to.queueId);
+    if (!queue) throw new ParleyError('QUEUE_NOT_FOUND');
+    conv.phase = assertTransition(conv.phase, 'transfer_to_queue');
+    events.push(await append(ctx, conv, sys({ kind: 'transfer.started', from, to: { type: 'queue', id: queue.id, name: queue.name }, ...(input.note ? { note: input.note } : {}) })));
+    if (from) events.push(await append(ctx, conv, sys({ kind: 'participant.left', participant: from, reason: 'transfer' })));
+    conv.agentId = null;
+    conv.queueId = queue.id;
+    await tx.updateConversation(conv.id, { phase: conv.phase, agentId: null, queueId: queue.id, queuedAt: tx.now(), updatedAt: tx.now() });
+    events.push(await append(ctx, conv, sys({ kind: 'conversation.queued', queueId: queue.id, queueName: queue.name })));
+  }
+  return { conversation: conv, events };
+}
+
+/** End a conversation. Ending an ended one is a no-op, so a retried "end" is harmless. */
+export async function endConversation(
+  ctx: CommandContext,
+  input: { conversationId: string; by: Author; origin: Leg | null; reason?: string | undefined },
+): Promise<CommandResult> {
+  const { tx } = ctx;
+  const conv = await lockOpen(tx, input.conversationId);
+  if (conv.phase === 'ended') return { conversation: conv, events: [], duplicate: true };
+  conv.phase = assertTransition(conv.phase, 'end');
+  const events: StoredEvent[] = [];
+  if (conv.agentId) {
+    const agent = await tx.getAgent(conv.agentId);
+    if (agent) events.push(await append(ctx, conv, sys({ kind: 'participant.left', participant: { id: agent.id, name: agent.name }, reason: 'ended' })));
+  }
+  const now = tx.now();
+  await tx.updateConversation(conv.id, { phase: 'ended', endedAt: now, updatedAt: now, queuedAt: null });
+  conv.endedAt = now;
+  events.push(
+    await append(ctx, conv, { body: { kind: 'conversation.ended', by: input.by.role, ...(input.reason ? { reason: input.reason } : {}) }, author: input.by, origin: input.origin }),
+  );
+  return { conversation: conv, events };
+}
+
+/** Record that a delivery gave up, so both sides see the failure in the log. */
+export async function recordDeliveryFailure(
+  ctx: CommandContext,
+  input: { conversationId: string; seq: number; leg: Leg; deliveryId: string; code: string; reason: string },
+): Promise<CommandResult> {
+  const conv = await lockOpen(ctx.tx, input.conversationId);
+  const event = await append(ctx, conv, sys({ kind: 'delivery.failed', seq: input.seq, leg: input.leg, deliveryId: input.deliveryId, code: input.code, reason: input.reason }));
+  return { conversation: conv, events: [event] };
+}
+
+/**
+ * Round-robin assignment for one queue: the oldest waiting conversations go to the least recently assigned
+ * available agents that are online and below capacity.
+ */
+export async function assignWaiting(
+  ctx: CommandContext,
+  input: { queueId: string; isOnline: (agentId: string) => boolean; limit?: number },
+): Promise<CommandResult[]> {
+  const { tx } = ctx;
+  const queue = await tx.getQueue(input.queueId);
+  if (!queue || queue.assignment !== 'round_robin') return [];
+  const waiting = await tx.waitingConversations(queue.id, input.limit ?? 50);
+  const results: CommandResult[] = [];
+  for (const conv of waiting) {
+    if (!WAITING_PHASES.includes(conv.phase)) continue;
+    const candidates = (await tx.roundRobinCandidates(queue.id)).filter((a) => input.isOnline(a.id));
+    let chosen: (typeof candidates)[number] | undefined;
+    for (const a of candidates) {
+      if ((await tx.activeCount(a.id)) < a.capacity) {
+        chosen = a;
+        break;
+      }
+    }
+    if (!chosen) break;
+    results.push(await accept(ctx, { conversationId: conv.id, agent: { id: chosen.id, name: chosen.name }, capacity: chosen.capacity }));
+  }
+  return results;
+}

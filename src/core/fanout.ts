@@ -1,0 +1,17 @@
+import type { Leg, StoredEvent } from './model.js';
+
+// Which legs an event must be delivered to. An event never goes back to the leg it came from; each leg's
+// adapter says which kinds it wants (the built-in web and inbox read the log directly and only track
+// messages; a vendor desk also wants typing-free lifecycle events such as conversation.ended).
+
+export interface LegPolicy {
+  leg: Leg;
+  adapter: string;
+  wants(event: Pick<StoredEvent, 'kind' | 'author' | 'origin'>): boolean;
+}
+
+export function deliveryTargets(event: Pick<StoredEvent, 'kind' | 'author' | 'origin'>, legs: LegPolicy[]): LegPolicy[] {
+  return legs.filter((l) => l.leg !== event.origin && l.wants(event));
+}
+
+export const otherLeg = (leg: Leg): Leg => (leg === 'channel' ? 'desk' : 'channel');

@@ -1,0 +1,82 @@
+import type {
+  Agent,
+  Author,
+  Contact,
+  Conversation,
+  Delivery,
+  DeliveryStatus,
+  EventBody,
+  Leg,
+  Phase,
+  Queue,
+  StoredEvent,
+} from './model.js';
+
+// What the core needs from storage, inside one transaction. The store implements it with Kysely over
+// SQLite or PostgreSQL; the core never imports a driver, so its rules are the same on both.
+
+export interface EventDraft {
+  body: EventBody;
+  author: Author;
+  origin: Leg | null;
+  /** Idempotency: (source, key) is unique across the log. */
+  source?: string;
+  key?: string;
+}
+
+export interface NewConversation {
+  contactId: string;
+  channel: string;
+  desk: string;
+  queueId: string | null;
+  phase: Phase;
+  context: Record<string, unknown>;
+}
+
+export interface Tx {
+  now(): string;
+  newId(prefix: string): string;
+
+  // contacts
+  getContact(id: string): Promise<Contact | undefined>;
+  findContactByIdentity(channel: string, externalId: string): Promise<Contact | undefined>;
+  /** Creates the contact and identity, or returns the contact that already owns the identity (no race). */
+  ensureContactForIdentity(
+    channel: string,
+    externalId: string,
+    profile: { name?: string | null | undefined; email?: string | null | undefined; verified: boolean },
+  ): Promise<Contact>;
+
+  // conversations
+  /** Reads a conversation; on PostgreSQL `lock` takes a row lock so appends to one log are serialised. */
+  getConversation(id: string, lock?: boolean): Promise<Conversation | undefined>;
+  findOpenConversation(contactId: string, channel: string): Promise<Conversation | undefined>;
+  /** Inserts unless an open conversation exists for (contact, channel); returns undefined on that conflict. */
+  insertConversation(c: NewConversation): Promise<Conversation | undefined>;
+  updateConversation(id: string, patch: Partial<Omit<Conversation, 'id' | 'contactId' | 'lastSeq'>>): Promise<void>;
+  waitingPosition(conversation: Conversation): Promise<number>;
+
+  // events
+  findEventByKey(source: string, key: string): Promise<StoredEvent | undefined>;
+  /** Appends with seq = last_seq + 1 (the conversation row must be locked by the caller). */
+  appendEvent(conversationId: string, draft: EventDraft): Promise<StoredEvent>;
+  getEventBySeq(conversationId: string, seq: number): Promise<StoredEvent | undefined>;
+
+  // deliveries
+  insertDelivery(d: Pick<Delivery, 'conversationId' | 'eventId' | 'seq' | 'leg' | 'adapter'>): Promise<void>;
+  /** Moves every delivery of `leg` with seq ≤ through forward to `status` (never backwards, never out of failed). */
+  advanceDeliveries(conversationId: string, leg: Leg, through: number, status: Extract<DeliveryStatus, 'delivered' | 'read'>): Promise<void>;
+
+  // agents and queues
+  getQueue(id: string): Promise<Queue | undefined>;
+  getAgent(id: string): Promise<Agent | undefined>;
+  activeCount(agentId: string): Promise<number>;
+  /** Agents of a queue in round-robin order (least recently assigned first), available ones only. */
+  roundRobinCandidates(queueId: string): Promise<Agent[]>;
+  /** The oldest waiting conversations of a queue. */
+  waitingConversations(queueId: string, limit: number): Promise<Conversation[]>;
+  markAssigned(agentId: string): Promise<void>;
+}
+
+/** Runs `fn` in one transaction; commits if it resolves, rolls back if it throws. */
+export type RunInTx = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;

@@ -1,0 +1,152 @@
+import type { Kysely } from 'kysely';
+import type { Adapters } from '../adapters.js';
+import { assignWaiting, type CommandContext, type CommandResult } from '../core/commands.js';
+import type { Conversation, Offer, Signal, StoredEvent } from '../core/model.js';
+import type { RunInTx, Tx } from '../core/ports.js';
+import { WAITING_PHASES } from '../core/phases.js';
+import type { Bus, ConversationSummary } from '../realtime/bus.js';
+import type { Dialect } from '../store/db.js';
+import type { DB } from '../store/schema.js';
+import { makeRunInTx } from '../store/tx.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { Presence } from './presence.js';
+
+// The hub runs core commands in one store transaction, then (only after commit) publishes what they
+// appended, wakes the dispatcher, and keeps queues moving: round-robin assignment and queue positions.
+
+export interface HubDeps {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  bus: Bus;
+  adapters: Adapters;
+  onCommitted?: (events: StoredEvent[]) => void;
+}
+
+const summary = (c: Conversation): ConversationSummary => ({
+  id: c.id,
+  contactId: c.contactId,
+  channel: c.channel,
+  desk: c.desk,
+  queueId: c.queueId,
+  agentId: c.agentId,
+  phase: c.phase,
+  lastSeq: c.lastSeq,
+});
+
+export class Hub {
+  readonly db: Kysely<DB>;
+  readonly dialect: Dialect;
+  readonly bus: Bus;
+  readonly adapters: Adapters;
+  readonly presence = new Presence();
+  readonly runInTx: RunInTx;
+  private readonly queueLocks = new KeyedMutex();
+  private readonly onCommitted: (events: StoredEvent[]) => void;
+
+  constructor(deps: HubDeps) {
+    this.db = deps.db;
+    this.dialect = deps.dialect;
+    this.bus = deps.bus;
+    this.adapters = deps.adapters;
+    this.runInTx = makeRunInTx(deps.db, deps.dialect);
+    this.onCommitted = deps.onCommitted ?? (() => undefined);
+  }
+
+  /** Read-only or single-purpose access to the transaction port outside a command. */
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.runInTx(fn);
+  }
+
+  /** Run one or more commands atomically, then publish and follow up. */
+  async run<T extends CommandResult | CommandResult[]>(fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
+    const result = await this.runInTx((tx) => fn({ tx, legsFor: this.adapters.legsFor }));
+    this.committed(Array.isArray(result) ? (result as CommandResult[]) : [result as CommandResult]);
+    return result;
+  }
+
+  private committed(results: CommandResult[]): void {
+    const queues = new Set<string>();
+    const all: StoredEvent[] = [];
+    for (const r of results) {
+      if (r.duplicate || r.events.length === 0) continue;
+      for (const e of r.events) {
+        this.publishEvent(e, r.conversation);
+        all.push(e);
+        if (
+          r.conversation.queueId &&
+          (e.kind === 'conversation.queued' || e.kind === 'participant.joined' || e.kind === 'conversation.ended' || e.kind === 'transfer.started')
+        ) {
+          queues.add(r.conversation.queueId);
+        }
+        // An agent freed capacity: their other queues may have someone waiting.
+        if (e.kind === 'participant.left' || e.kind === 'conversation.ended') void this.kickAgentQueues(e);
+      }
+    }
+    if (all.length) this.onCommitted(all);
+    for (const q of queues) void this.settleQueue(q);
+  }
+
+  publishEvent(event: StoredEvent, c: Conversation): void {
+    const topics = [`contact:${c.contactId}`, `conversation:${c.id}`];
+    if (c.agentId) topics.push(`agent:${c.agentId}`);
+    if (event.kind === 'participant.left' || event.kind === 'transfer.started') {
+      const left = event.kind === 'participant.left' ? event.participant.id : event.from?.id;
+      if (left) topics.push(`agent:${left}`);
+    }
+    // Queue members see a conversation while it waits, and the moment it stops waiting.
+    if (c.queueId && (WAITING_PHASES.includes(c.phase) || event.kind === 'participant.joined' || event.kind === 'conversation.ended' || event.kind === 'conversation.queued')) {
+      topics.push(`queue:${c.queueId}`);
+    }
+    this.bus.publish(topics, { type: 'event', event, conversation: summary(c) });
+  }
+
+  publishSignal(signal: Signal, c: Pick<Conversation, 'id' | 'contactId' | 'agentId'>): void {
+    const topics = [`contact:${c.contactId}`, `conversation:${c.id}`];
+    if (c.agentId) topics.push(`agent:${c.agentId}`);
+    this.bus.publish(topics, { type: 'signal', signal });
+  }
+
+  publishOffer(offer: Offer): void {
+    this.bus.publish([`contact:${offer.contactId}`], { type: 'offer', offer });
+  }
+
+  private async kickAgentQueues(e: StoredEvent): Promise<void> {
+    const agentId = e.kind === 'participant.left' ? e.participant.id : undefined;
+    if (!agentId) return;
+    const rows = await this.db.selectFrom('agent_queues').select('queue_id').where('agent_id', '=', agentId).execute();
+    for (const r of rows) void this.settleQueue(r.queue_id);
+  }
+
+  /** An agent came online or freed capacity: try their queues. */
+  async agentAvailable(agentId: string): Promise<void> {
+    const rows = await this.db.selectFrom('agent_queues').select('queue_id').where('agent_id', '=', agentId).execute();
+    await Promise.all(rows.map((r) => this.settleQueue(r.queue_id)));
+  }
+
+  /**
+   * Assign what can be assigned in a queue, then tell everyone still waiting their position. Serialised
+   * per queue so two triggers cannot both hand an agent their last free slot.
+   */
+  settleQueue(queueId: string): Promise<void> {
+    return this.queueLocks.run(queueId, async () => {
+      try {
+        const results = await this.runInTx((tx) => assignWaiting({ tx, legsFor: this.adapters.legsFor }, { queueId, isOnline: this.presence.isOnline }));
+        this.committed(results);
+        await this.publishPositions(queueId);
+      } catch {
+        // Best effort: the periodic sweep in the dispatcher loop settles queues again.
+      }
+    });
+  }
+
+  private async publishPositions(queueId: string): Promise<void> {
+    const waiting = await this.runInTx((tx) => tx.waitingConversations(queueId, 500));
+    waiting.forEach((c, i) => this.publishSignal({ type: 'availability', conversationId: c.id, queueId, position: i + 1 }, c));
+  }
+
+  /** Queues with someone waiting (for the periodic sweep). */
+  async queuesWithWaiting(): Promise<string[]> {
+    const rows = await this.db.selectFrom('conversations').select('queue_id').distinct().where('phase', 'in', ['queued', 'transferring']).execute();
+    return rows.map((r) => r.queue_id).filter((q): q is string => q !== null);
+  }
+}

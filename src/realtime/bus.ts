@@ -1,0 +1,64 @@
+import type { Conversation, Offer, Signal, StoredEvent } from '../core/model.js';
+
+// The bus fans committed events and ephemeral signals out to live sessions, by topic:
+//   contact:<id>       a customer's sessions
+//   agent:<id>         an agent's sessions (conversations assigned to them)
+//   queue:<id>         agents of a queue (conversations waiting there)
+//   conversation:<id>  anyone watching one conversation (event inspector)
+// In-process by default; a Redis implementation of the same interface lets several nodes share it.
+
+export type BusMessage =
+  | { type: 'event'; event: StoredEvent; conversation: ConversationSummary }
+  | { type: 'signal'; signal: Signal }
+  | { type: 'offer'; offer: Offer };
+
+/** What a subscriber needs to know about the conversation an event belongs to, without a query. */
+export type ConversationSummary = Pick<Conversation, 'id' | 'contactId' | 'channel' | 'desk' | 'queueId' | 'agentId' | 'phase' | 'lastSeq'>;
+
+export type BusHandler = (msg: BusMessage) => void;
+
+export interface Bus {
+  publish(topics: string[], msg: BusMessage): void;
+  subscribe(topics: string[], handler: BusHandler): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalBus implements Bus {
+  private readonly topics = new Map<string, Set<BusHandler>>();
+
+  publish(topics: string[], msg: BusMessage): void {
+    // A handler subscribed to several of the topics gets the message once.
+    const seen = new Set<BusHandler>();
+    for (const t of topics) {
+      for (const h of this.topics.get(t) ?? []) {
+        if (seen.has(h)) continue;
+        seen.add(h);
+        try {
+          h(msg);
+        } catch {
+          // One broken session must not stop fan-out to the others.
+        }
+      }
+    }
+  }
+
+  subscribe(topics: string[], handler: BusHandler): () => void {
+    for (const t of topics) {
+      let set = this.topics.get(t);
+      if (!set) this.topics.set(t, (set = new Set()));
+      set.add(handler);
+    }
+    return () => {
+      for (const t of topics) {
+        const set = this.topics.get(t);
+        set?.delete(handler);
+        if (set?.size === 0) this.topics.delete(t);
+      }
+    };
+  }
+
+  close(): Promise<void> {
+    this.topics.clear();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Conversation, Leg, StoredEvent } from '../core/model.js';
+import type { EventDraft, NewConversation, RunInTx, Tx } from '../core/ports.js';
+import type { Dialect } from './db.js';
+import { eventBodyJson, toAgent, toContact, toConversation, toEvent, toQueue } from './rows.js';
+import type { DB } from './schema.js';
+
+export const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+export const nowIso = (): string => new Date().toISOString();
+
+const CONVERSATION_COLUMNS: Record<string, string> = {
+  channel: 'channel',
+  desk: 'desk',
+  queueId: 'queue_id',
+  agentId: 'agent_id',
+  phase: 'phase',
+  customerDeliveredSeq: 'customer_delivered_seq',
+  customerReadSeq: 'customer_read_seq',
+  deskDeliveredSeq: 'desk_delivered_seq',
+  deskReadSeq: 'desk_read_seq',
+  context: 'context',
+  queuedAt: 'queued_at',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  endedAt: 'ended_at',
+};
+
+const DELIVERY_ORDER = ['pending', 'sent', 'delivered', 'read'];
+
+/** The core's transaction port, over Kysely. */
+export class KyselyTx implements Tx {
+  constructor(
+    private readonly db: Transaction<DB> | Kysely<DB>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  now = nowIso;
+  newId = newId;
+
+  async getContact(id: string) {
+    const r = await this.db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toContact(r);
+  }
+
+  async findContactByIdentity(channel: string, externalId: string) {
+    const r = await this.db
+      .selectFrom('identities')
+      .innerJoin('contacts', 'contacts.id', 'identities.contact_id')
+      .selectAll('contacts')
+      .where('identities.channel', '=', channel)
+      .where('identities.external_id', '=', externalId)
+      .executeTakeFirst();
+    return r && toContact(r);
+  }
+
+  async ensureContactForIdentity(channel: string, externalId: string, profile: { name?: string | null | undefined; email?: string | null | undefined; verified: boolean }) {
+    const found = await this.findContactByIdentity(channel, externalId);
+    if (found) {
+      // Verified identities refresh the profile from the latest claims.
+      if (profile.verified && (profile.name !== undefined || profile.email !== undefined)) {
+        await this.db
+          .updateTable('contacts')
+          .set({ ...(profile.name !== undefined ? { name: profile.name } : {}), ...(profile.email !== undefined ? { email: profile.email } : {}) })
+          .where('id', '=', found.id)
+          .execute();
+        return { ...found, name: profile.name ?? found.name, email: profile.email ?? found.email };
+      }
+      return found;
+    }
+    const id = newId('ct');
+    const now = nowIso();
+    await this.db.insertInto('contacts').values({ id, name: profile.name ?? null, email: profile.email ?? null, verified: profile.verified ? 1 : 0, created_at: now }).execute();
+    const inserted = await this.db
+      .insertInto('identities')
+      .values({ channel, external_id: externalId, contact_id: id, created_at: now })
+      .onConflict((oc) => oc.columns(['channel', 'external_id']).doNothing())
+      .returning('contact_id')
+      .executeTakeFirst();
+    if (!inserted) {
+      // Lost a race to another first message from the same identity: use the winner's contact.
+      await this.db.deleteFrom('contacts').where('id', '=', id).execute();
+      const winner = await this.findContactByIdentity(channel, externalId);
+      if (!winner) throw new Error('identity conflict without a winner');
+      return winner;
+    }
+    return { id, name: profile.name ?? null, email: profile.email ?? null, verified: profile.verified, createdAt: now };
+  }
+
+  async getConversation(id: string, lock = false) {
+    let q = this.db.selectFrom('conversations').selectAll().where('id', '=', id);
+    if (lock && this.dialect === 'postgres') q = q.forUpdate();
+    const r = await q.executeTakeFirst();
+    return r && toConversation(r);
+  }
+
+  async findOpenConversation(contactId: string, channel: string) {
+    const r = await this.db.selectFrom('conversations').selectAll().where('open_key', '=', `${contactId}:${channel}`).executeTakeFirst();
+    return r && toConversation(r);
+  }
+
+  async insertConversation(c: NewConversation) {
+    const now = nowIso();
+    const id = newId('cv');
+    const r = await this.db
+      .insertInto('conversations')
+      .values({
+        id,
+        contact_id: c.contactId,
+        channel: c.channel,
+        desk: c.desk,
+        queue_id: c.queueId,
+        agent_id: null,
+        phase: c.phase,
+        last_seq: 0,
+        open_key: `${c.contactId}:${c.channel}`,
+        customer_delivered_seq: 0,
+        customer_read_seq: 0,
+        desk_delivered_seq: 0,
+        desk_read_seq: 0,
+        context: JSON.stringify(c.context),
+        queued_at: c.phase === 'queued' ? now : null,
+        created_at: now,
+        updated_at: now,
+        ended_at: null,
+      })
+      .onConflict((oc) => oc.column('open_key').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return r && toConversation(r);
+  }
+
+  async updateConversation(id: string, patch: Partial<Omit<Conversation, 'id' | 'contactId' | 'lastSeq'>>) {
+    const set: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(patch)) {
+      const col = CONVERSATION_COLUMNS[k];
+      if (!col || v === undefined) continue;
+      set[col] = k === 'context' ? JSON.stringify(v) : v;
+    }
+    if (patch.phase === 'ended') set.open_key = null;
+    if (Object.keys(set).length === 0) return;
+    await this.db.updateTable('conversations').set(set).where('id', '=', id).execute();
+  }
+
+  async waitingPosition(c: Conversation) {
+    if (!c.queueId) return 0;
+    const row = await this.db
+      .selectFrom('conversations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('queue_id', '=', c.queueId)
+      .where('phase', 'in', ['queued', 'transferring'])
+      .where('queued_at', '<=', sql<string>`(select queued_at from conversations where id = ${c.id})`)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async findEventByKey(source: string, key: string) {
+    const r = await this.db.selectFrom('events').selectAll().where('source', '=', source).where('idem_key', '=', key).executeTakeFirst();
+    return r && toEvent(r);
+  }
+
+  async appendEvent(conversationId: string, draft: EventDraft): Promise<StoredEvent> {
+    const bumped = await this.db
+      .updateTable('conversations')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+      .where('id', '=', conversationId)
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    const row = {
+      id: newId('ev'),
+      conversation_id: conversationId,
+      seq: Number(bumped.last_seq),
+      kind: draft.body.kind,
+      author: JSON.stringify(draft.author),
+      origin: draft.origin,
+      body: eventBodyJson(draft.body),
+      source: draft.source ?? null,
+      idem_key: draft.key ?? null,
+      created_at: nowIso(),
+    };
+    await this.db.insertInto('events').values(row).execute();
+    return toEvent(row);
+  }
+
+  async getEventBySeq(conversationId: string, seq: number) {
+    const r = await this.db.selectFrom('events').selectAll().where('conversation_id', '=', conversationId).where('seq', '=', seq).executeTakeFirst();
+    return r && toEvent(r);
+  }
+
+  async insertDelivery(d: { conversationId: string; eventId: string; seq: number; leg: Leg; adapter: string }) {
+    const now = nowIso();
+    await this.db
+      .insertInto('deliveries')
+      .values({
+        id: newId('dl'),
+        conversation_id: d.conversationId,
+        event_id: d.eventId,
+        seq: d.seq,
+        leg: d.leg,
+        adapter: d.adapter,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: Date.now(),
+        external_id: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  }
+
+  async advanceDeliveries(conversationId: string, leg: Leg, through: number, status: 'delivered' | 'read') {
+    const earlier = DELIVERY_ORDER.slice(0, DELIVERY_ORDER.indexOf(status));
+    await this.db
+      .updateTable('deliveries')
+      .set({ status, updated_at: nowIso() })
+      .where('conversation_id', '=', conversationId)
+      .where('leg', '=', leg)
+      .where('seq', '<=', through)
+      .where('status', 'in', earlier)
+      .execute();
+  }
+
+  async getQueue(id: string) {
+    const r = await this.db.selectFrom('queues').selectAll().where((eb) => eb.or([eb('id', '=', id), eb('name', '=', id)])).executeTakeFirst();
+    return r && toQueue(r);
+  }
+
+  async getAgent(id: string) {
+    const r = await this.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) return undefined;
+    const qs = await this.db.selectFrom('agent_queues').select('queue_id').where('agent_id', '=', id).execute();
+    return toAgent(r, qs.map((q) => q.queue_id));
+  }
+
+  async activeCount(agentId: string) {
+    const r = await this.db
+      .selectFrom('conversations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('agent_id', '=', agentId)
+      .where('phase', '=', 'active')
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async roundRobinCandidates(queueId: string) {
+    const rows = await this.db
+      .selectFrom('agents')
+      .innerJoin('agent_queues', 'agent_queues.agent_id', 'agents.id')
+      .selectAll('agents')
+      .where('agent_queues.queue_id', '=', queueId)
+      .where('agents.status', '=', 'available')
+      // NULL (never assigned) first on both databases, then the least recently assigned.
+      .orderBy(sql`coalesce(agents.last_assigned_at, '')`)
+      .orderBy('agents.id')
+      .execute();
+    return rows.map((r) => toAgent(r, [queueId]));
+  }
+
+  async waitingConversations(queueId: string, limit: number) {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('queue_id', '=', queueId)
+      .where('phase', 'in', ['queued', 'transferring'])
+      .orderBy('queued_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toConversation);
+  }
+
+  async markAssigned(agentId: string) {
+    // Strictly increasing per call so two assignments in the same millisecond still rotate.
+    await this.db.updateTable('agents').set({ last_assigned_at: `${nowIso()}#${process.hrtime.bigint().toString().padStart(20, '0')}` }).where('id', '=', agentId).execute();
+  }
+}
+
+/**
+ * Transactions. PostgreSQL: a unique-key race between two first writers (same idempotency key, same
+ * identity) surfaces as 23505 in the loser; we retry the whole command once, and it then finds the winner.
+ */
+export function makeRunInTx(db: Kysely<DB>, dialect: Dialect): RunInTx {
+  return async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await db.transaction().execute((trx) => fn(new KyselyTx(trx, dialect)));
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        const racy = code === '23505' || code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';
+        if (!racy || attempt >= 2) throw e;
+      }
+    }
+  };
+}
