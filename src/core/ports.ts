@@ -65,6 +65,7 @@ export interface Tx {
   // deliveries
   insertDelivery(d: Pick<Delivery, 'conversationId' | 'eventId' | 'seq' | 'leg' | 'adapter'>): Promise<void>;
   /** Moves every delivery of `leg` with seq ≤ through forward to `status` (never backwards, never out of failed). */
+  markDeliveryFailed(deliveryId: string, attempts: number, error: string): Promise<void>;
   advanceDeliveries(conversationId: string, leg: Leg, through: number, status: Extract<DeliveryStatus, 'delivered' | 'read'>): Promise<void>;
 
   // agents and queues

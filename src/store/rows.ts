@@ -34,7 +34,6 @@ export const toConversation = (r: Selectable<ConversationsTable>): Conversation 
 
 export const toEvent = (r: Selectable<EventsTable>): StoredEvent =>
   ({
-    ...(JSON.parse(r.body) as object),
     id: r.id,
     conversationId: r.conversation_id,
     seq: Number(r.seq),
@@ -42,6 +41,7 @@ export const toEvent = (r: Selectable<EventsTable>): StoredEvent =>
     author: JSON.parse(r.author) as Author,
     origin: r.origin as Leg | null,
     createdAt: r.created_at,
+    ...(JSON.parse(r.body) as object),
   }) as StoredEvent;
 
 /** The body column holds the kind-specific fields only; the envelope has its own columns. */

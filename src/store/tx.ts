@@ -209,6 +209,10 @@ export class KyselyTx implements Tx {
       .execute();
   }
 
+  async markDeliveryFailed(deliveryId: string, attempts: number, error: string) {
+    await this.db.updateTable('deliveries').set({ status: 'failed', attempts, last_error: error, updated_at: nowIso() }).where('id', '=', deliveryId).execute();
+  }
+
   async advanceDeliveries(conversationId: string, leg: Leg, through: number, status: 'delivered' | 'read') {
     const earlier = DELIVERY_ORDER.slice(0, DELIVERY_ORDER.indexOf(status));
     await this.db

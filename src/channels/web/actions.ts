@@ -1,0 +1,55 @@
+import { endConversation, openConversation, postMessage, recordReceipt } from '../../core/commands.js';
+import { ParleyError } from '../../core/errors.js';
+import type { Author, Conversation } from '../../core/model.js';
+import { partsOf } from '../../core/parts.js';
+import { conversationById } from '../../hub/reads.js';
+import type { SendMessage } from '../../http/inputs.js';
+import type { Services } from '../../http/services.js';
+import { resolveMediaParts } from '../../media/parts-in.js';
+
+// What a customer can do, shared by the REST routes and the WebSocket stream so both paths have the same
+// rules: ownership, idempotency, media checks.
+
+export type CustomerActions = ReturnType<typeof customerActions>;
+
+export function customerActions(s: Services, defaults: { queue: string; desk: string }) {
+  const { hub } = s;
+  const author = (contactId: string): Author => ({ role: 'customer', id: contactId });
+
+  async function own(contactId: string, conversationId: string): Promise<Conversation> {
+    const c = await conversationById(hub.db, conversationId);
+    // Someone else's conversation looks exactly like a missing one: ids are not disclosed.
+    if (!c || c.contactId !== contactId) throw new ParleyError('CONVERSATION_NOT_FOUND');
+    return c;
+  }
+
+  return {
+    own,
+    open: (contactId: string, input: { queue?: string | undefined; context?: Record<string, unknown> | undefined }) =>
+      hub.run((ctx) => openConversation(ctx, { contactId, channel: 'web', desk: defaults.desk, queueId: input.queue ?? defaults.queue, context: input.context ?? {} })),
+
+    async send(contactId: string, conversationId: string, input: SendMessage) {
+      await own(contactId, conversationId);
+      const parts = await resolveMediaParts(hub.db, partsOf(input), `contact:${contactId}`);
+      return hub.run((ctx) =>
+        postMessage(ctx, { conversationId, author: author(contactId), origin: 'channel', parts, source: `web:${contactId}`, key: input.clientMessageId, clientMessageId: input.clientMessageId }),
+      );
+    },
+
+    async typing(contactId: string, conversationId: string, typing: boolean) {
+      const c = await own(contactId, conversationId);
+      if (c.phase === 'ended') throw new ParleyError('CONVERSATION_ENDED');
+      hub.publishSignal({ type: 'typing', conversationId, author: author(contactId), typing }, c);
+    },
+
+    async receipt(contactId: string, conversationId: string, receipt: 'read' | 'delivered', seq: number) {
+      await own(contactId, conversationId);
+      return hub.run((ctx) => recordReceipt(ctx, { conversationId, by: 'channel', author: author(contactId), receipt, through: seq }));
+    },
+
+    async end(contactId: string, conversationId: string) {
+      await own(contactId, conversationId);
+      return hub.run((ctx) => endConversation(ctx, { conversationId, by: author(contactId), origin: 'channel' }));
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config.js';
+import { isParleyError } from '../core/errors.js';
+import { createAgent, ensureDefaultQueue } from '../hub/admin.js';
+import { VERSION } from '../server.js';
+import { migrate, openDatabase } from '../store/db.js';
+import { doctor } from './doctor.js';
+import { promptPassword } from './prompt.js';
+import { start } from './start.js';
+
+// The `parley` command.
+
+const program = new Command('parley').description('Parley: a messaging switchboard between customer channels and agent desks.').version(VERSION);
+
+const portArg = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
+};
+
+program
+  .command('start')
+  .description('Run the server (migrates the database first). Configure with environment variables or parley.config.json.')
+  .option('-p, --port <port>', 'port to listen on (overrides PORT)', portArg)
+  .action(async (opts: { port?: number }) => start({ port: opts.port }));
+
+program
+  .command('migrate')
+  .description('Apply database migrations and exit.')
+  .action(async () => {
+    const config = loadConfig();
+    const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const applied = await migrate(database.db);
+      process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : `Up to date (${database.describe}).\n`);
+    } finally {
+      await database.close();
+    }
+  });
+
+const agent = program.command('agent').description('Manage agents.');
+agent
+  .command('add')
+  .description('Create an agent (the password is asked for unless --password or PARLEY_AGENT_PASSWORD is given).')
+  .requiredOption('--email <email>', 'login e-mail')
+  .requiredOption('--name <name>', 'name shown to customers')
+  .option('--password <password>', 'password (prefer the prompt or PARLEY_AGENT_PASSWORD: arguments show up in shell history)')
+  .option('--admin', 'make an admin', false)
+  .option('--capacity <n>', 'conversations at once', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+    return n;
+  }, 5)
+  .option('--queue <name...>', 'queues the agent serves (default: default)')
+  .action(async (opts: { email: string; name: string; password?: string; admin: boolean; capacity: number; queue?: string[] }) => {
+    const password = opts.password ?? process.env.PARLEY_AGENT_PASSWORD ?? (await promptPassword('Password for the new agent: '));
+    if (password.length < 8) throw new InvalidArgumentError('the password needs at least 8 characters');
+    const config = loadConfig();
+    const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      await migrate(database.db);
+      await ensureDefaultQueue(database.db, config.defaultAssignment);
+      const a = await createAgent(database.db, { email: opts.email, name: opts.name, password, role: opts.admin ? 'admin' : 'agent', capacity: opts.capacity, ...(opts.queue ? { queues: opts.queue } : {}) });
+      process.stdout.write(`Created ${a.role} ${a.name} <${a.email}> (${a.id}), queues: ${a.queueIds.join(', ')}\n`);
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('doctor')
+  .description('Check configuration, data folder and database, and say what is wrong.')
+  .action(async () => {
+    process.exitCode = await doctor();
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (isParleyError(e)) process.stderr.write(`parley: ${e.message}\n`);
+  else if (e instanceof InvalidArgumentError) process.stderr.write(`parley: ${e.message}\n`);
+  else process.stderr.write(`parley: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

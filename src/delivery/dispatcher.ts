@@ -1,0 +1,216 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'kysely';
+import { recordDeliveryFailure } from '../core/commands.js';
+import { isParleyError, ParleyError } from '../core/errors.js';
+import type { Delivery, Leg } from '../core/model.js';
+import { nextRetry, type RetryPolicy } from '../core/retry.js';
+import type { Hub } from '../hub/hub.js';
+import { KeyedMutex } from '../hub/keyed-mutex.js';
+import type { Metrics } from '../http/metrics.js';
+import { nowIso } from '../store/tx.js';
+import { toContact, toConversation, toDelivery, toEvent } from '../store/rows.js';
+
+// The outbox worker. A lane is (conversation, leg): within a lane deliveries go out strictly in seq order,
+// one at a time, and a failing head blocks the lane until it succeeds or gives up, so a customer never
+// sees message 5 before message 4. Different lanes run concurrently. Delivery is at least once: a
+// crash after the destination accepted but before we stored "sent" re-sends the same delivery id on
+// restart, and adapters pass that id on so the destination can drop the duplicate.
+
+export interface DispatcherOptions extends RetryPolicy {
+  timeoutMs: number;
+  /** How often to look for due retries when nothing wakes us. */
+  pollMs?: number;
+  /** Lanes processed at once. */
+  concurrency?: number;
+}
+
+export class Dispatcher {
+  private running = false;
+  private wakeUp: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private readonly lanes = new KeyedMutex();
+  private readonly busyLanes = new Set<string>();
+  private lastSweep = 0;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly opts: DispatcherOptions,
+    private readonly metrics: Metrics,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  /** Something was committed: look for work now rather than at the next poll. */
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let found = 0;
+      try {
+        found = await this.tick();
+        if (Date.now() - this.lastSweep > 5000) {
+          this.lastSweep = Date.now();
+          // Backstop for assignment triggers that were missed (a crash between commit and settle).
+          for (const q of await this.hub.queuesWithWaiting()) void this.hub.settleQueue(q);
+        }
+      } catch (e) {
+        this.log.error({ err: e }, 'dispatcher tick failed');
+      }
+      if (!this.running) break;
+      if (found === 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.opts.pollMs ?? 1000);
+          this.wakeUp = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  /** One pass: find lanes whose head delivery is due and work them. Returns how many lanes it started. */
+  async tick(): Promise<number> {
+    const now = Date.now();
+    const heads = await this.hub.db
+      .selectFrom('deliveries as d')
+      .select(['d.conversation_id', 'd.leg'])
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', now)
+      .where(({ eb, selectFrom }) =>
+        eb(
+          'd.seq',
+          '=',
+          selectFrom('deliveries as e')
+            .select(sql<number>`min(e.seq)`.as('m'))
+            .whereRef('e.conversation_id', '=', 'd.conversation_id')
+            .whereRef('e.leg', '=', 'd.leg')
+            .where('e.status', '=', 'pending'),
+        ),
+      )
+      .orderBy('d.next_attempt_at')
+      .limit(200)
+      .execute();
+    const fresh = heads.filter((h) => !this.busyLanes.has(`${h.conversation_id}|${h.leg}`));
+    const limit = this.opts.concurrency ?? 16;
+    let started = 0;
+    const work: Promise<void>[] = [];
+    for (const h of fresh) {
+      if (started >= limit) break;
+      started++;
+      work.push(this.workLane(h.conversation_id, h.leg as Leg));
+    }
+    await Promise.all(work);
+    return started;
+  }
+
+  private workLane(conversationId: string, leg: Leg): Promise<void> {
+    const key = `${conversationId}|${leg}`;
+    this.busyLanes.add(key);
+    return this.lanes
+      .run(key, () => this.drainLane(conversationId, leg))
+      .catch((e: unknown) => this.log.error({ err: e, conversationId, leg }, 'delivery lane failed'))
+      .finally(() => this.busyLanes.delete(key));
+  }
+
+  private async drainLane(conversationId: string, leg: Leg): Promise<void> {
+    const { db } = this.hub;
+    const rows = await db.selectFrom('deliveries').selectAll().where('conversation_id', '=', conversationId).where('leg', '=', leg).where('status', '=', 'pending').orderBy('seq').limit(100).execute();
+    if (rows.length === 0) return;
+    const convRow = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirst();
+    if (!convRow) return;
+    const conversation = toConversation(convRow);
+    const contactRow = await db.selectFrom('contacts').selectAll().where('id', '=', conversation.contactId).executeTakeFirst();
+    const contact = contactRow && toContact(contactRow);
+    const sent: { id: string; status: 'sent' | 'delivered'; externalId: string | null }[] = [];
+    const flush = async () => {
+      if (!sent.length) return;
+      const now = nowIso();
+      // Only pending rows move to sent: a receipt may already have moved one further.
+      for (const group of ['sent', 'delivered'] as const) {
+        const plain = sent.filter((s) => s.status === group && !s.externalId).map((s) => s.id);
+        if (plain.length) await db.updateTable('deliveries').set((eb) => ({ status: group, attempts: eb('attempts', '+', 1), updated_at: now })).where('id', 'in', plain).where('status', '=', 'pending').execute();
+      }
+      for (const s of sent.filter((x) => x.externalId)) {
+        await db.updateTable('deliveries').set((eb) => ({ status: s.status, attempts: eb('attempts', '+', 1), external_id: s.externalId, updated_at: now })).where('id', '=', s.id).where('status', '=', 'pending').execute();
+      }
+      sent.length = 0;
+    };
+    for (const row of rows) {
+      const delivery = toDelivery(row);
+      if (delivery.nextAttemptAt > Date.now()) break;
+      const eventRow = await db.selectFrom('events').selectAll().where('id', '=', delivery.eventId).executeTakeFirst();
+      if (!eventRow) continue;
+      const adapter = this.hub.adapters.get(leg, delivery.adapter);
+      const started = process.hrtime.bigint();
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), this.opts.timeoutMs);
+      try {
+        const outcome = await Promise.race([
+          adapter.deliver({ delivery, event: toEvent(eventRow), conversation, contact }, ac.signal),
+          new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new ParleyError('DELIVERY_TIMEOUT')))),
+        ]);
+        sent.push({ id: delivery.id, status: outcome.status, externalId: outcome.externalId ?? null });
+        this.metrics.deliveries.inc({ adapter: adapter.id, outcome: 'sent' });
+      } catch (e) {
+        await flush();
+        await this.failed(delivery, e);
+        break; // the lane waits for its head
+      } finally {
+        clearTimeout(timer);
+        this.metrics.deliveryDuration.observe({ adapter: adapter.id }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    }
+    await flush();
+  }
+
+  private async failed(d: Delivery, e: unknown): Promise<void> {
+    const err = isParleyError(e) ? e : new ParleyError('DELIVERY_UNAVAILABLE', e instanceof Error ? e.message : String(e), { cause: e });
+    const attempts = d.attempts + 1;
+    const decision = nextRetry(this.opts, attempts, err);
+    const now = nowIso();
+    if (decision.retry) {
+      this.metrics.deliveries.inc({ adapter: d.adapter, outcome: 'retry' });
+      this.log.warn({ deliveryId: d.id, adapter: d.adapter, attempts, code: err.code, delayMs: decision.delayMs }, 'delivery attempt failed; will retry');
+      await this.hub.db
+        .updateTable('deliveries')
+        .set({ attempts, next_attempt_at: Date.now() + decision.delayMs, last_error: `${err.code}: ${err.message}`.slice(0, 500), updated_at: now })
+        .where('id', '=', d.id)
+        .execute();
+      return;
+    }
+    this.metrics.deliveries.inc({ adapter: d.adapter, outcome: 'failed' });
+    this.log.error({ deliveryId: d.id, adapter: d.adapter, attempts, code: err.code }, 'delivery failed for good');
+    await this.hub.run(async (ctx) => {
+      await ctx.tx.markDeliveryFailed(d.id, attempts, `${err.code}: ${err.message}`.slice(0, 500));
+      return recordDeliveryFailure(ctx, { conversationId: d.conversationId, seq: d.seq, leg: d.leg, deliveryId: d.id, code: err.code, reason: err.message });
+    });
+  }
+
+  /** Put a failed delivery back in its lane (admin "retry"). */
+  async retry(deliveryId: string): Promise<Delivery | undefined> {
+    await this.hub.db.updateTable('deliveries').set({ status: 'pending', attempts: 0, next_attempt_at: Date.now(), updated_at: nowIso() }).where('id', '=', deliveryId).where('status', '=', 'failed').execute();
+    const row = await this.hub.db.selectFrom('deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirst();
+    this.wake();
+    return row && toDelivery(row);
+  }
+}

@@ -1,0 +1,125 @@
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { ParleyError } from '../core/errors.js';
+
+// Who is calling. Customers hold a token scoped to one contact; agents hold a login token; servers hold
+// scoped API keys. Admin agents may do everything an API key with the `admin` scope may.
+
+export type Principal =
+  | { kind: 'customer'; contactId: string }
+  | { kind: 'agent'; agentId: string; role: 'agent' | 'admin' }
+  | { kind: 'apikey'; keyId: string; scopes: string[] };
+
+export const SCOPES = ['admin', 'agents:write', 'queues:write', 'keys:write', 'offers:write', 'messages:write', 'conversations:read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number }) => Promise<Buffer>;
+const SCRYPT = { N: 16384, r: 8, p: 1 };
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(actual, expected);
+}
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** `pk_<id>_<secret>`: the id finds the row, the secret is compared by hash (never stored). */
+export function newApiKey(): { id: string; secret: string; token: string; hash: string } {
+  const id = randomBytes(6).toString('hex');
+  const secret = randomBytes(24).toString('base64url');
+  const token = `pk_${id}_${secret}`;
+  return { id, secret, token, hash: sha256(token) };
+}
+
+export function parseApiKey(token: string): { id: string } | undefined {
+  const m = /^pk_([0-9a-f]{12})_[A-Za-z0-9_-]{20,}$/.exec(token);
+  return m?.[1] ? { id: m[1] } : undefined;
+}
+
+export interface IdentityClaims {
+  sub: string;
+  name?: string;
+  email?: string;
+}
+
+export class Tokens {
+  private readonly key: Uint8Array;
+  private readonly identityKey: Uint8Array | undefined;
+
+  constructor(
+    signingKey: string,
+    identitySecret: string | undefined,
+    private readonly ttl: { customer: number; agent: number },
+  ) {
+    this.key = new TextEncoder().encode(signingKey);
+    this.identityKey = identitySecret ? new TextEncoder().encode(identitySecret) : undefined;
+  }
+
+  customerToken(contactId: string): Promise<string> {
+    return new SignJWT({ typ: 'customer' }).setProtectedHeader({ alg: 'HS256' }).setSubject(contactId).setIssuedAt().setExpirationTime(`${this.ttl.customer}s`).sign(this.key);
+  }
+
+  agentToken(agentId: string, role: 'agent' | 'admin'): Promise<string> {
+    return new SignJWT({ typ: 'agent', role }).setProtectedHeader({ alg: 'HS256' }).setSubject(agentId).setIssuedAt().setExpirationTime(`${this.ttl.agent}s`).sign(this.key);
+  }
+
+  get ttlSeconds(): { customer: number; agent: number } {
+    return this.ttl;
+  }
+
+  /** Verify one of our own tokens. */
+  async verify(token: string): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
+      if (payload.typ === 'customer' && payload.sub) return { kind: 'customer', contactId: payload.sub };
+      if (payload.typ === 'agent' && payload.sub) return { kind: 'agent', agentId: payload.sub, role: payload.role === 'admin' ? 'admin' : 'agent' };
+      throw new ParleyError('UNAUTHENTICATED', 'Unknown token type.');
+    } catch (e) {
+      throw asAuthError(e);
+    }
+  }
+
+  /** Verify an identity token signed by the business's backend (HS256 with PARLEY_IDENTITY_SECRET). */
+  async verifyIdentity(token: string): Promise<IdentityClaims> {
+    if (!this.identityKey) throw new ParleyError('FORBIDDEN', 'Identity tokens are not enabled (set PARLEY_IDENTITY_SECRET).');
+    try {
+      const { payload } = await jwtVerify(token, this.identityKey, { algorithms: ['HS256'], clockTolerance: 30 });
+      if (!payload.sub || typeof payload.sub !== 'string') throw new ParleyError('UNAUTHENTICATED', 'The identity token has no subject (sub).');
+      return {
+        sub: payload.sub,
+        ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
+        ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+      };
+    } catch (e) {
+      throw asAuthError(e);
+    }
+  }
+}
+
+function asAuthError(e: unknown): ParleyError {
+  if (e instanceof ParleyError) return e;
+  if (e instanceof joseErrors.JWTExpired) return new ParleyError('TOKEN_EXPIRED');
+  return new ParleyError('UNAUTHENTICATED', 'The token is not valid.');
+}
+
+/** The bearer credential of a request: `Authorization: Bearer …`, or `?token=` for WebSocket and EventSource. */
+export function bearerOf(headers: Record<string, string | string[] | undefined>, query: unknown): string | undefined {
+  const h = headers.authorization;
+  const value = Array.isArray(h) ? h[0] : h;
+  if (value) {
+    const m = /^Bearer\s+(.+)$/i.exec(value.trim());
+    return m?.[1];
+  }
+  const q = (query as { token?: unknown } | undefined)?.token;
+  return typeof q === 'string' && q.length > 0 ? q : undefined;
+}

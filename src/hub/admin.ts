@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { ParleyError } from '../core/errors.js';
+import type { Agent, AgentRole, AssignmentMode, Queue } from '../core/model.js';
+import { hashPassword, newApiKey, sha256 } from '../http/auth.js';
+import { toAgent, toQueue } from '../store/rows.js';
+import type { DB } from '../store/schema.js';
+import { newId, nowIso } from '../store/tx.js';
+
+// Accounts and configuration rows, shared by the admin API and the CLI (`parley agent add`).
+
+export const DEFAULT_QUEUE = 'default';
+
+export async function ensureDefaultQueue(db: Kysely<DB>, assignment: AssignmentMode): Promise<Queue> {
+  await db
+    .insertInto('queues')
+    .values({ id: DEFAULT_QUEUE, name: DEFAULT_QUEUE, assignment, created_at: nowIso() })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return toQueue(await db.selectFrom('queues').selectAll().where('id', '=', DEFAULT_QUEUE).executeTakeFirstOrThrow());
+}
+
+export async function createQueue(db: Kysely<DB>, input: { name: string; assignment: AssignmentMode }): Promise<Queue> {
+  const exists = await db.selectFrom('queues').select('id').where('name', '=', input.name).executeTakeFirst();
+  if (exists) throw new ParleyError('CONFLICT', `A queue named "${input.name}" exists.`);
+  const row = { id: newId('q'), name: input.name, assignment: input.assignment, created_at: nowIso() };
+  await db.insertInto('queues').values(row).execute();
+  return toQueue(row);
+}
+
+async function resolveQueues(db: Kysely<DB>, queues: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const q of queues) {
+    const row = await db.selectFrom('queues').select('id').where((eb) => eb.or([eb('id', '=', q), eb('name', '=', q)])).executeTakeFirst();
+    if (!row) throw new ParleyError('QUEUE_NOT_FOUND', `No queue "${q}".`);
+    ids.push(row.id);
+  }
+  return ids;
+}
+
+export interface NewAgent {
+  email: string;
+  name: string;
+  password: string;
+  role?: AgentRole;
+  capacity?: number;
+  queues?: string[];
+}
+
+export async function createAgent(db: Kysely<DB>, input: NewAgent): Promise<Agent> {
+  const email = input.email.trim().toLowerCase();
+  const exists = await db.selectFrom('agents').select('id').where('email', '=', email).executeTakeFirst();
+  if (exists) throw new ParleyError('CONFLICT', `An agent with e-mail ${email} exists.`);
+  const queueIds = await resolveQueues(db, input.queues?.length ? input.queues : [DEFAULT_QUEUE]);
+  const row = {
+    id: newId('ag'),
+    email,
+    name: input.name,
+    password_hash: await hashPassword(input.password),
+    role: input.role ?? 'agent',
+    status: 'available',
+    capacity: input.capacity ?? 5,
+    last_assigned_at: null,
+    created_at: nowIso(),
+  };
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('agents').values(row).execute();
+    for (const q of queueIds) await trx.insertInto('agent_queues').values({ agent_id: row.id, queue_id: q }).execute();
+  });
+  return toAgent(row, queueIds);
+}
+
+export async function updateAgent(db: Kysely<DB>, id: string, patch: { name?: string | undefined; role?: AgentRole | undefined; capacity?: number | undefined; queues?: string[] | undefined; password?: string | undefined }): Promise<void> {
+  const row = await db.selectFrom('agents').select('id').where('id', '=', id).executeTakeFirst();
+  if (!row) throw new ParleyError('AGENT_NOT_FOUND');
+  const queueIds = patch.queues ? await resolveQueues(db, patch.queues) : undefined;
+  const set = {
+    ...(patch.name ? { name: patch.name } : {}),
+    ...(patch.role ? { role: patch.role } : {}),
+    ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
+    ...(patch.password ? { password_hash: await hashPassword(patch.password) } : {}),
+  };
+  await db.transaction().execute(async (trx) => {
+    if (Object.keys(set).length) await trx.updateTable('agents').set(set).where('id', '=', id).execute();
+    if (queueIds) {
+      await trx.deleteFrom('agent_queues').where('agent_id', '=', id).execute();
+      for (const q of queueIds) await trx.insertInto('agent_queues').values({ agent_id: id, queue_id: q }).execute();
+    }
+  });
+}
+
+export async function createApiKey(db: Kysely<DB>, input: { name: string; scopes: string[] }) {
+  const key = newApiKey();
+  const row = { id: key.id, name: input.name, hash: key.hash, scopes: JSON.stringify(input.scopes), created_at: nowIso(), last_used_at: null, revoked_at: null };
+  await db.insertInto('api_keys').values(row).execute();
+  return { id: key.id, name: input.name, scopes: input.scopes, createdAt: row.created_at, key: key.token };
+}
+
+// ---- first-admin setup -------------------------------------------------------------------------------
+// A fresh install has no accounts. At start Parley makes a one-time setup code (only its hash is stored)
+// and prints a link; whoever opens it first creates the first admin, and the code stops working.
+
+export async function agentCount(db: Kysely<DB>): Promise<number> {
+  const r = await db.selectFrom('agents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export async function newSetupCode(db: Kysely<DB>): Promise<string> {
+  const code = randomBytes(18).toString('base64url');
+  await db.deleteFrom('settings').where('key', '=', 'setup_code').execute();
+  await db.insertInto('settings').values({ key: 'setup_code', value: sha256(code) }).execute();
+  return code;
+}
+
+export async function completeSetup(db: Kysely<DB>, code: string, admin: Omit<NewAgent, 'role'>): Promise<Agent> {
+  const stored = await db.selectFrom('settings').select('value').where('key', '=', 'setup_code').executeTakeFirst();
+  if ((await agentCount(db)) > 0 && !stored) throw new ParleyError('SETUP_DONE');
+  if (!stored || stored.value !== sha256(code)) throw new ParleyError('FORBIDDEN', 'The setup code is wrong or was already used.');
+  // Consume first: of two racing requests only the one that deletes the row goes on.
+  const del = await db.deleteFrom('settings').where('key', '=', 'setup_code').where('value', '=', stored.value).executeTakeFirst();
+  if (Number(del.numDeletedRows) !== 1) throw new ParleyError('FORBIDDEN', 'The setup code was already used.');
+  return createAgent(db, { ...admin, role: 'admin' });
+}

@@ -1,0 +1,206 @@
+import '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import type { CustomerActions } from '../channels/web/actions.js';
+import type { AgentActions } from '../desks/inbox/actions.js';
+import { isParleyError, ParleyError } from '../core/errors.js';
+import type { Principal } from '../http/auth.js';
+import { SendMessage } from '../http/inputs.js';
+import { presentEvent } from '../http/present.js';
+import { parseInput } from '../http/route.js';
+import type { Services } from '../http/services.js';
+import { StreamSession, type OutFrame, type Viewer } from './session.js';
+
+// GET /v1/stream: a WebSocket (bidirectional: send, typing, read over the socket) or, for clients that
+// cannot open one, Server-Sent Events (receive only; send with the REST API). Both resume from cursors.
+
+const Cursors = z.record(z.string().max(100), z.number().int().min(0));
+
+const InFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ping'), ref: z.string().max(100).optional() }),
+  z.object({ type: z.literal('message'), conversationId: z.string().min(1), ref: z.string().max(100).optional() }).passthrough(),
+  z.object({ type: z.literal('typing'), conversationId: z.string().min(1), typing: z.boolean(), ref: z.string().max(100).optional() }),
+  z.object({ type: z.literal('read'), conversationId: z.string().min(1), seq: z.number().int().min(1), ref: z.string().max(100).optional() }),
+]);
+
+/** Cursors come as ?cursors=<json>, or (SSE) in Last-Event-ID as "conv:seq,conv:seq". */
+export function parseCursors(query: unknown, lastEventId: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  const raw = (query as { cursors?: unknown }).cursors;
+  if (typeof raw === 'string' && raw.length) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ParleyError('VALIDATION', 'cursors must be a JSON object of conversation id → seq.');
+    }
+    Object.assign(out, parseInput(Cursors, parsed, 'cursors'));
+  }
+  if (lastEventId) {
+    for (const pair of lastEventId.split(',')) {
+      const [id, seq] = pair.split(':');
+      const n = Number(seq);
+      if (id && Number.isInteger(n) && n >= 0) out[id] = Math.max(out[id] ?? 0, n);
+    }
+  }
+  return out;
+}
+
+const WS_MAX_BUFFER = 8 * 1024 * 1024;
+const HEARTBEAT_MS = 25_000;
+
+export function streamRoutes(app: FastifyInstance, s: Services, customer: CustomerActions, agent: AgentActions): void {
+  async function viewerOf(p: Principal): Promise<Viewer> {
+    if (p.kind === 'customer') return { kind: 'customer', contactId: p.contactId };
+    if (p.kind === 'agent') return { kind: 'agent', agent: await agent.me(p) };
+    throw new ParleyError('FORBIDDEN', 'Streams are for customer and agent tokens.');
+  }
+
+  // Hijacked SSE responses are invisible to Fastify's close; end them ourselves so shutdown finishes.
+  const openSse = new Set<import('node:http').ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const r of openSse) r.end();
+  });
+
+  const principals = new WeakMap<FastifyRequest, { principal: Principal; cursors: Record<string, number> }>();
+
+  app.route({
+    method: 'GET',
+    url: '/v1/stream',
+    // Authenticate before the upgrade, so a bad token gets a plain 401 and no socket.
+    preValidation: async (req) => {
+      const p = await s.authenticate(req, 'any');
+      if (!p) throw new ParleyError('UNAUTHENTICATED');
+      const lastEventId = req.headers['last-event-id'];
+      principals.set(req, { principal: p, cursors: parseCursors(req.query, typeof lastEventId === 'string' ? lastEventId : undefined) });
+    },
+    handler: async (req, reply) => {
+      const { principal, cursors } = principals.get(req) ?? { principal: undefined, cursors: {} };
+      if (!principal) throw new ParleyError('UNAUTHENTICATED');
+      const viewer = await viewerOf(principal);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        ...corsHeaders(req, s),
+      });
+      raw.write('retry: 2000\n\n');
+      openSse.add(raw);
+      let session: StreamSession | undefined = undefined;
+      const transport = {
+        send(frame: OutFrame, written?: () => void) {
+          if (raw.writableEnded) return;
+          const id = frame.type === 'event' && session ? `id: ${session.cursorString()}\n` : '';
+          raw.write(`${id}event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`, (err) => {
+            if (!err) written?.();
+          });
+        },
+      };
+      session = new StreamSession(s.hub, s.signer, viewer, transport, cursors);
+      const kind = viewer.kind;
+      s.metrics.streamSessions.inc({ kind, transport: 'sse' });
+      const beat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+      const done = () => {
+        openSse.delete(raw);
+        clearInterval(beat);
+        session?.close();
+        s.metrics.streamSessions.dec({ kind, transport: 'sse' });
+      };
+      req.raw.on('close', done);
+      await session.start();
+    },
+    wsHandler: async (socket: WebSocket, req) => {
+      const entry = principals.get(req);
+      if (!entry) {
+        socket.close(4401, 'unauthenticated');
+        return;
+      }
+      let viewer: Viewer;
+      try {
+        viewer = await viewerOf(entry.principal);
+      } catch (e) {
+        socket.close(isParleyError(e) && e.status === 403 ? 4403 : 4401, isParleyError(e) ? e.code : 'error');
+        return;
+      }
+      const transport = {
+        send(frame: OutFrame, written?: () => void) {
+          if (socket.readyState !== socket.OPEN) return;
+          // A client that stops reading is cut off rather than buffered forever; it resumes on reconnect.
+          if (socket.bufferedAmount > WS_MAX_BUFFER) {
+            socket.close(4008, 'too slow');
+            return;
+          }
+          socket.send(JSON.stringify(frame), (err) => {
+            if (!err) written?.();
+          });
+        },
+      };
+      const session = new StreamSession(s.hub, s.signer, viewer, transport, entry.cursors);
+      const kind = viewer.kind;
+      s.metrics.streamSessions.inc({ kind, transport: 'ws' });
+      let alive = true;
+      socket.on('pong', () => (alive = true));
+      const beat = setInterval(() => {
+        if (!alive) return socket.terminate();
+        alive = false;
+        socket.ping();
+      }, HEARTBEAT_MS);
+      socket.on('close', () => {
+        clearInterval(beat);
+        session.close();
+        s.metrics.streamSessions.dec({ kind, transport: 'ws' });
+      });
+      socket.on('message', (data) => {
+        void handleFrame(data.toString()).catch(() => undefined);
+      });
+
+      async function handleFrame(text: string): Promise<void> {
+        let ref: string | undefined;
+        try {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            throw new ParleyError('BAD_JSON', 'A frame must be one JSON object.');
+          }
+          const frame = parseInput(InFrame, json, 'frame');
+          ref = frame.ref;
+          const v = viewer;
+          if (frame.type === 'ping') return transport.send({ type: 'pong', ref });
+          if (frame.type === 'message') {
+            const input = parseInput(SendMessage, json, 'frame');
+            ref ??= input.clientMessageId;
+            const r = v.kind === 'customer' ? await customer.send(v.contactId, frame.conversationId, input) : await agent.send({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, input);
+            const e = r.events[0];
+            return transport.send({ type: 'ack', ref, duplicate: Boolean(r.duplicate), event: e ? presentEvent(e, s.signer, 'sent') : null });
+          }
+          if (frame.type === 'typing') {
+            if (v.kind === 'customer') await customer.typing(v.contactId, frame.conversationId, frame.typing);
+            else await agent.typing({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, frame.typing);
+            return;
+          }
+          if (v.kind === 'customer') await customer.receipt(v.contactId, frame.conversationId, 'read', frame.seq);
+          else await agent.receipt({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, 'read', frame.seq);
+          if (ref) transport.send({ type: 'ack', ref });
+        } catch (e) {
+          const err = isParleyError(e) ? e : new ParleyError('INTERNAL');
+          transport.send({ type: 'error', ref, ...err.toJSON() });
+        }
+      }
+
+      await session.start();
+    },
+  });
+}
+
+/** SSE bypasses Fastify's reply (hijacked), so CORS headers are set by hand from the same allowlist. */
+function corsHeaders(req: FastifyRequest, s: Services): Record<string, string> {
+  const origin = req.headers.origin;
+  if (!origin) return {};
+  const allowed = s.config.corsOrigins.includes('*') || s.config.corsOrigins.includes(origin);
+  return allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+}

@@ -1,0 +1,191 @@
+import { recordReceipt } from '../core/commands.js';
+import type { Agent, Conversation, Leg, StoredEvent } from '../core/model.js';
+import type { Hub } from '../hub/hub.js';
+import { conversationsForAgent, conversationsOfContact, eventsAfter } from '../hub/reads.js';
+import { presentEvent, statusOf } from '../http/present.js';
+import type { UrlSigner } from '../media/signing.js';
+import { toOffer } from '../store/rows.js';
+import type { BusMessage } from './bus.js';
+
+// One live stream (WebSocket or SSE) of a customer or an agent. The resume rule: the client says the
+// last seq it holds per conversation; the session subscribes to the bus first, then replays everything
+// after those seqs from the database, then forwards live events. Every conversation's events leave in seq
+// order with no gaps and no repeats: a live event that skips ahead (two commits published out of order)
+// makes the session read the missing ones from the database first. Nothing depends on a push arriving.
+
+export type Viewer = { kind: 'customer'; contactId: string } | { kind: 'agent'; agent: Agent };
+
+export type OutFrame = Record<string, unknown> & { type: string };
+
+export interface SessionTransport {
+  /** Send a frame; `written` is called once it reached the socket (used for "delivered" receipts). */
+  send(frame: OutFrame, written?: () => void): void;
+}
+
+const RECEIPT_FLUSH_MS = 100;
+
+export class StreamSession {
+  private readonly lastSent = new Map<string, number>();
+  private chain: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+  private closed = false;
+  private readonly pendingDelivered = new Map<string, number>();
+  private receiptTimer: NodeJS.Timeout | undefined;
+  readonly leg: Leg;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly signer: UrlSigner,
+    readonly viewer: Viewer,
+    private readonly transport: SessionTransport,
+    private readonly cursors: Record<string, number>,
+  ) {
+    this.leg = viewer.kind === 'customer' ? 'channel' : 'desk';
+  }
+
+  /** The cursor map (conversation → last seq sent), for SSE ids. */
+  cursorString(): string {
+    return [...this.lastSent].map(([c, s]) => `${c}:${s}`).join(',');
+  }
+
+  start(): Promise<void> {
+    const v = this.viewer;
+    const topics =
+      v.kind === 'customer'
+        ? [`contact:${v.contactId}`]
+        : [`agent:${v.agent.id}`, ...v.agent.queueIds.map((q) => `queue:${q}`)];
+    this.unsubscribe = this.hub.bus.subscribe(topics, (msg) => this.enqueue(() => this.onBus(msg)));
+    if (v.kind === 'agent' && this.hub.presence.connect(v.agent.id)) void this.hub.agentAvailable(v.agent.id);
+    return this.enqueue(() => this.replay());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    if (this.viewer.kind === 'agent') this.hub.presence.disconnect(this.viewer.agent.id);
+    if (this.receiptTimer) clearTimeout(this.receiptTimer);
+    void this.flushReceipts();
+  }
+
+  /** Serialise all work of this session so frames leave in the order they were decided. */
+  enqueue(task: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(() => (this.closed ? undefined : task())).catch(() => undefined);
+    return this.chain;
+  }
+
+  private async conversations(): Promise<Conversation[]> {
+    const v = this.viewer;
+    return v.kind === 'customer' ? conversationsOfContact(this.hub.db, v.contactId) : conversationsForAgent(this.hub.db, v.agent.id, 'all', v.agent.role === 'admin');
+  }
+
+  private async replay(): Promise<void> {
+    for (const c of await this.conversations()) {
+      const cursor = this.cursors[c.id];
+      // Ended conversations the client never asked about are history, not news: skip them.
+      if (cursor === undefined && c.phase === 'ended') {
+        this.lastSent.set(c.id, c.lastSeq);
+        continue;
+      }
+      this.lastSent.set(c.id, cursor ?? 0);
+      await this.catchUp(c.id, c);
+    }
+    if (this.viewer.kind === 'customer') {
+      const offers = await this.hub.db.selectFrom('offers').selectAll().where('contact_id', '=', this.viewer.contactId).where('acknowledged_at', 'is', null).orderBy('created_at').execute();
+      for (const o of offers) this.transport.send({ type: 'offer', offer: toOffer(o) });
+      for (const c of await this.conversations()) {
+        if (c.phase !== 'queued' && c.phase !== 'transferring') continue;
+        const position = await this.hub.tx((tx) => tx.waitingPosition(c));
+        if (position && c.queueId) this.transport.send({ type: 'availability', conversationId: c.id, queueId: c.queueId, position });
+      }
+    }
+    this.transport.send({ type: 'ready', cursors: Object.fromEntries(this.lastSent) });
+  }
+
+  /** Send everything after what this session last sent for a conversation, from the database. */
+  private async catchUp(conversationId: string, conv?: Conversation): Promise<void> {
+    for (;;) {
+      const after = this.lastSent.get(conversationId) ?? 0;
+      const events = await eventsAfter(this.hub.db, conversationId, after, 500);
+      if (events.length === 0) return;
+      for (const e of events) this.sendEvent(e, conv);
+      if (events.length < 500) return;
+    }
+  }
+
+  private sendEvent(e: StoredEvent, conv?: Conversation): void {
+    const last = this.lastSent.get(e.conversationId) ?? 0;
+    if (e.seq <= last) return;
+    this.lastSent.set(e.conversationId, e.seq);
+    const status = conv ? statusOf(e, conv, this.leg) : e.kind === 'message' && e.origin === this.leg ? 'sent' : undefined;
+    const wantsReceipt = e.kind === 'message' && e.origin !== this.leg && e.origin !== null ? true : e.kind === 'message' && e.author.role === 'business' && this.leg === 'channel';
+    this.transport.send({ type: 'event', event: presentEvent(e, this.signer, status) }, wantsReceipt ? () => this.delivered(e) : undefined);
+  }
+
+  private async onBus(msg: BusMessage): Promise<void> {
+    if (msg.type === 'event') {
+      const { event: e } = msg;
+      const last = this.lastSent.get(e.conversationId);
+      if (last === undefined) {
+        // A conversation new to this session (just created, transferred to me): send its whole history.
+        this.lastSent.set(e.conversationId, 0);
+        await this.catchUp(e.conversationId);
+      } else if (e.seq === last + 1) {
+        this.sendEvent(e);
+      } else if (e.seq > last + 1) {
+        await this.catchUp(e.conversationId);
+      }
+      return;
+    }
+    if (msg.type === 'signal') {
+      const sig = msg.signal;
+      if (sig.type === 'typing') {
+        const self = this.viewer.kind === 'customer' ? sig.author.role === 'customer' : sig.author.id === this.viewer.agent.id;
+        if (!self) this.transport.send({ type: 'typing', conversationId: sig.conversationId, author: sig.author, typing: sig.typing });
+      } else if (this.viewer.kind === 'customer') {
+        this.transport.send({ type: 'availability', conversationId: sig.conversationId, queueId: sig.queueId, position: sig.position });
+      }
+      return;
+    }
+    this.transport.send({ type: 'offer', offer: msg.offer });
+  }
+
+  /**
+   * The other side's message reached this client's socket: record a "delivered" receipt. Batched per
+   * conversation so a burst costs one write, and only the assigned agent's delivery counts for the desk.
+   */
+  private delivered(e: StoredEvent): void {
+    if (this.viewer.kind === 'agent') {
+      // Queue previews are not deliveries to the desk; only the agent holding the chat counts.
+      void this.hub.db
+        .selectFrom('conversations')
+        .select('agent_id')
+        .where('id', '=', e.conversationId)
+        .executeTakeFirst()
+        .then((r) => {
+          if (this.viewer.kind === 'agent' && r?.agent_id === this.viewer.agent.id) this.noteDelivered(e);
+        });
+      return;
+    }
+    this.noteDelivered(e);
+  }
+
+  private noteDelivered(e: StoredEvent): void {
+    this.pendingDelivered.set(e.conversationId, Math.max(e.seq, this.pendingDelivered.get(e.conversationId) ?? 0));
+    this.receiptTimer ??= setTimeout(() => void this.flushReceipts(), RECEIPT_FLUSH_MS);
+  }
+
+  private async flushReceipts(): Promise<void> {
+    this.receiptTimer = undefined;
+    const batch = [...this.pendingDelivered];
+    this.pendingDelivered.clear();
+    const author = this.viewer.kind === 'customer' ? { role: 'customer' as const, id: this.viewer.contactId } : { role: 'agent' as const, id: this.viewer.agent.id, name: this.viewer.agent.name };
+    for (const [conversationId, through] of batch) {
+      try {
+        await this.hub.run((ctx) => recordReceipt(ctx, { conversationId, by: this.leg, author, receipt: 'delivered', through }));
+      } catch {
+        // The conversation may have been removed or the server is stopping; receipts are best effort.
+      }
+    }
+  }
+}

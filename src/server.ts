@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Adapters } from './adapters.js';
+import { customerActions } from './channels/web/actions.js';
+import { webRoutes } from './channels/web/routes.js';
+import type { Config } from './config.js';
+import { Dispatcher } from './delivery/dispatcher.js';
+import { agentActions } from './desks/inbox/actions.js';
+import { inboxRoutes } from './desks/inbox/routes.js';
+import { DEFAULT_QUEUE, ensureDefaultQueue } from './hub/admin.js';
+import { Hub } from './hub/hub.js';
+import { createApp } from './http/app.js';
+import { Tokens } from './http/auth.js';
+import { makeAuthenticator } from './http/guard.js';
+import { Metrics } from './http/metrics.js';
+import { adminRoutes } from './http/routes/admin.js';
+import { mediaRoutes } from './http/routes/media.js';
+import { opsRoutes } from './http/routes/ops.js';
+import { pageRoutes } from './http/routes/pages.js';
+import type { Services } from './http/services.js';
+import { LocalBlobStore } from './media/blob-store.js';
+import { UrlSigner } from './media/signing.js';
+import { LocalBus } from './realtime/bus.js';
+import { streamRoutes } from './realtime/routes.js';
+import { migrate, openDatabase, type Database } from './store/db.js';
+
+// Wires one Parley node: database (migrated), hub, dispatcher, HTTP routes. Used by `parley start` and by
+// the tests, which start real servers on random ports.
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface ParleyServer {
+  app: FastifyInstance;
+  services: Services;
+  database: Database;
+  /** Base URL once listening. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  adapters?: Adapters;
+  /** Don't start the dispatcher (tests that drive it by hand). */
+  noDispatcher?: boolean;
+}
+
+export async function createServer(config: Config, opts: ServerOptions = {}): Promise<ParleyServer> {
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(database.db);
+  await ensureDefaultQueue(database.db, config.defaultAssignment);
+
+  const app = await createApp(config);
+  const metrics = new Metrics();
+  const bus = new LocalBus();
+  const adapters = opts.adapters ?? new Adapters();
+  let dispatcher: Dispatcher | undefined;
+  const hub = new Hub({
+    db: database.db,
+    dialect: database.dialect,
+    bus,
+    adapters,
+    onCommitted: (events) => {
+      for (const e of events) metrics.eventsAppended.inc({ kind: e.kind });
+      dispatcher?.wake();
+    },
+  });
+  dispatcher = new Dispatcher(
+    hub,
+    { maxAttempts: config.deliveryMaxAttempts, baseDelayMs: config.deliveryBaseDelayMs, maxDelayMs: config.deliveryMaxDelayMs, timeoutMs: config.deliveryTimeoutMs },
+    metrics,
+    app.log,
+  );
+  const tokens = new Tokens(config.tokenSigningKey, config.identitySecret, { customer: config.customerTokenTtl, agent: config.agentTokenTtl });
+  let draining = false;
+  const services: Services = {
+    config,
+    hub,
+    tokens,
+    signer: new UrlSigner(config.tokenSigningKey, config.mediaUrlTtl, config.publicUrl),
+    blobs: new LocalBlobStore(join(config.dataDir, 'media')),
+    metrics,
+    dispatcher,
+    authenticate: makeAuthenticator(tokens, database.db),
+    log: app.log,
+    draining: () => draining,
+  };
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  const customer = customerActions(services, { queue: DEFAULT_QUEUE, desk: 'inbox' });
+  const agent = agentActions(services);
+  webRoutes(app, services, customer);
+  inboxRoutes(app, services, agent);
+  adminRoutes(app, services);
+  streamRoutes(app, services, customer, agent);
+  opsRoutes(app, services, VERSION);
+  pageRoutes(app);
+  await app.register(async (scope) => mediaRoutes(scope, services));
+
+  if (!opts.noDispatcher) dispatcher.start();
+  const d = dispatcher;
+
+  const server: ParleyServer = {
+    app,
+    services,
+    database,
+    url: '',
+    async close() {
+      draining = true;
+      await app.close();
+      await d.stop();
+      await bus.close();
+      await database.close();
+    },
+  };
+  return server;
+}
+
+export async function listen(server: ParleyServer, port: number, host: string): Promise<string> {
+  const address = await server.app.listen({ port, host });
+  const u = new URL(address);
+  if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = 'localhost';
+  server.url = u.origin;
+  return server.url;
+}
