@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, SETTINGS } from '../config.js';
 import { isParleyError } from '../core/errors.js';
 import { createAgent, ensureDefaultQueue } from '../hub/admin.js';
 import { VERSION } from '../server.js';
@@ -72,6 +72,17 @@ program
   .description('Check configuration, data folder and database, and say what is wrong.')
   .action(async () => {
     process.exitCode = await doctor();
+  });
+
+program
+  .command('config')
+  .description('Print every setting (environment variable, file key, default, meaning) as a Markdown table.')
+  .action(() => {
+    const rows = Object.entries(SETTINGS).map(([key, s]) => {
+      const def = s.default === undefined ? '—' : Array.isArray(s.default) ? (s.default.length ? s.default.join(', ') : '(none)') : String(s.default);
+      return `| \`${s.env}\` | \`${key}\` | ${def.replace(/\|/g, '\\|')} | ${s.doc} |`;
+    });
+    process.stdout.write(['| Environment variable | parley.config.json key | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n');
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
