@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, runCli, startCli } from '../helpers/process.js';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('the parley command', () => {
+  it('every command has --help', async () => {
+    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['agent', 'add', '--help'], ['doctor', '--help']]) {
+      const r = await runCli(args, {});
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/Usage: parley/);
+    }
+  });
+
+  it('migrate, agent add and doctor work on a fresh data folder', async () => {
+    const dir = tmp();
+    const env = { PARLEY_DATA_DIR: dir };
+    const m = await runCli(['migrate'], env);
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/Applied: 001_init/);
+    expect((await runCli(['migrate'], env)).stdout).toMatch(/Up to date/);
+    const add = await runCli(['agent', 'add', '--email', 'Ann@Example.com', '--name', 'Ann', '--admin'], { ...env, PARLEY_AGENT_PASSWORD: 'password123' });
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toMatch(/Created admin Ann <ann@example.com>/);
+    const dup = await runCli(['agent', 'add', '--email', 'ann@example.com', '--name', 'Ann'], { ...env, PARLEY_AGENT_PASSWORD: 'password123' });
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/exists/);
+    const noPw = await runCli(['agent', 'add', '--email', 'bob@example.com', '--name', 'Bob'], env);
+    expect(noPw.code).toBe(1);
+    expect(noPw.stderr).toMatch(/PARLEY_AGENT_PASSWORD/);
+    const doc = await runCli(['doctor'], env);
+    expect(doc.code, doc.stdout).toBe(0);
+    expect(doc.stdout).toMatch(/ok +database reachable: sqlite/);
+    // The generated signing key is kept private.
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('a bad setting stops start-up with a message naming it', async () => {
+    const dir = tmp();
+    const env = await runCli(['start'], { PARLEY_DATA_DIR: dir, PORT: 'eighty' });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/PORT/);
+    writeFileSync(join(dir, 'parley.config.json'), JSON.stringify({ deliveryMaxAttempts: 0 }));
+    const file = await runCli(['start'], { PARLEY_DATA_DIR: dir }, dir);
+    expect(file.code).toBe(1);
+    expect(file.stderr).toMatch(/deliveryMaxAttempts/);
+    const doc = await runCli(['doctor'], { PARLEY_DATA_DIR: dir }, dir);
+    expect(doc.code).toBe(1);
+    expect(doc.stdout).toMatch(/FAIL .*deliveryMaxAttempts/);
+  });
+
+  it('the first start prints the URLs and a one-time setup code that creates the first admin once', async () => {
+    const dir = tmp();
+    const port = await freePort();
+    const srv = await startCli({ PARLEY_DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn' }, 'No accounts yet');
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const out = srv.output();
+      expect(out).toContain(`http://localhost:${port}/docs`);
+      const code = /setup\?code=([A-Za-z0-9_-]+)/.exec(out)?.[1];
+      expect(code).toBeTruthy();
+      const body = { code, email: 'first@example.com', name: 'First', password: 'password123' };
+      const post = (b: unknown) => fetch(`http://127.0.0.1:${port}/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+      const first = await post(body);
+      expect(first.status).toBe(201);
+      expect(((await first.json()) as { agent: { role: string } }).agent.role).toBe('admin');
+      const again = await post({ ...body, email: 'second@example.com' });
+      expect(again.status).toBe(409);
+      const login = await fetch(`http://127.0.0.1:${port}/v1/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'first@example.com', password: 'password123' }) });
+      expect(login.status).toBe(200);
+    } finally {
+      srv.child.kill('SIGTERM');
+      expect(await srv.exited).toBe(0);
+    }
+  });
+
+  it('SIGTERM lets an in-flight request finish before the process exits', async () => {
+    const dir = tmp();
+    const port = await freePort();
+    const srv = await startCli({ PARLEY_DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn', PARLEY_PRINT_SETUP: 'true' });
+    const session = (await (await fetch(`http://127.0.0.1:${port}/v1/sessions`, { method: 'POST' })).json()) as { token: string };
+    // A slow upload: headers and half the body now, SIGTERM, the rest 300 ms later.
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(4000, 1)]);
+    const status = new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/media', headers: { authorization: `Bearer ${session.token}`, 'content-type': 'image/png', 'content-length': png.length } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(png.subarray(0, 2000));
+      setTimeout(() => srv.child.kill('SIGTERM'), 100);
+      setTimeout(() => req.end(png.subarray(2000)), 400);
+    });
+    expect(await status).toBe(201);
+    expect(await srv.exited).toBe(0);
+  });
+});
