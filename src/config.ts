@@ -34,6 +34,8 @@ export const SETTINGS = {
   deliveryMaxDelayMs: { env: 'PARLEY_DELIVERY_MAX_DELAY_MS', schema: int(1, 86_400_000), default: 300_000, doc: 'Longest delay between two attempts.' },
   deliveryTimeoutMs: { env: 'PARLEY_DELIVERY_TIMEOUT_MS', schema: int(100, 600_000), default: 15_000, doc: 'How long one delivery attempt may take.' },
   defaultAssignment: { env: 'PARLEY_DEFAULT_ASSIGNMENT', schema: z.enum(['manual', 'round_robin']), default: 'round_robin', doc: 'Assignment mode of the `default` queue created on first start.' },
+  rateLimitAuth: { env: 'PARLEY_RATE_LIMIT_AUTH', schema: int(1, 1_000_000), default: 30, doc: 'Login and setup attempts per client IP per minute.' },
+  rateLimitSessions: { env: 'PARLEY_RATE_LIMIT_SESSIONS', schema: int(1, 1_000_000), default: 300, doc: 'New customer sessions per client IP per minute.' },
   logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'Log level (JSON logs on stdout).' },
   shutdownGraceMs: { env: 'PARLEY_SHUTDOWN_GRACE_MS', schema: int(0, 600_000), default: 10_000, doc: 'How long shutdown waits for in-flight requests.' },
   printSetup: { env: 'PARLEY_PRINT_SETUP', schema: bool, default: true, doc: 'Print URLs and the first-admin setup link at start.' },

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ParleyError } from '../core/errors.js';
 import type { Principal, Scope } from './auth.js';
+import { RateLimiter } from './rate-limit.js';
 
 // One way to declare a route: method, path, who may call it, zod schemas for what comes in. The same
 // declaration validates requests (422 with the zod issues), authenticates (401/403), and feeds the
@@ -24,6 +25,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   bodyLimit?: number;
   /** Response content type when not JSON (documentation only). */
   produces?: string;
+  /** Per client IP per minute, checked before anything else. */
+  rateLimit?: number;
 }
 
 export interface RouteInput<B, Q, P, A extends AuthRule> {
@@ -42,6 +45,9 @@ export interface RouteInput<B, Q, P, A extends AuthRule> {
 }
 
 export type Authenticator = (req: FastifyRequest, rule: AuthRule) => Promise<Principal | undefined>;
+
+// One limiter per Fastify instance, so servers in one process (tests) do not share counters.
+const limiters = new WeakMap<FastifyInstance, RateLimiter>();
 
 export interface DocumentedRoute {
   method: string;
@@ -91,14 +97,21 @@ export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
     url: spec.url,
     ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
     handler: async (req, reply) => {
+      if (spec.rateLimit) {
+        let limiter = limiters.get(app);
+        if (!limiter) limiters.set(app, (limiter = new RateLimiter()));
+        limiter.hit(`${req.ip}|${spec.method} ${spec.url}`, spec.rateLimit);
+      }
       // Authenticate before looking at the input: an anonymous caller learns nothing about the shapes.
       const principal = await authenticate(req, spec.auth);
       const params = spec.params ? parseInput(spec.params, req.params, 'path') : req.params;
       const query = spec.query ? parseInput(spec.query, req.query, 'query') : req.query;
       const body = spec.body ? parseInput(spec.body, req.body, 'body') : req.body;
+      // The spec's status is set before the handler runs, so a handler can still choose another one: an
+      // idempotent replay of a 201 route answers 200 (setting it afterwards overwrote that choice).
+      reply.code(spec.status ?? 200);
       const out = await handler({ req, reply, body, query, params, principal } as RouteInput<z.output<B>, z.output<Q>, z.output<P>, A>);
       if (reply.sent) return reply;
-      reply.code(spec.status ?? 200);
       return out ?? {};
     },
   });

@@ -23,6 +23,7 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
     {
       method: 'POST',
       url: '/v1/sessions',
+      rateLimit: s.config.rateLimitSessions,
       summary: 'Start a customer session: anonymous, or verified with an identity token signed by your backend (HS256).',
       tags,
       auth: 'none',

@@ -22,6 +22,7 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     {
       method: 'POST',
       url: '/v1/agent/login',
+      rateLimit: s.config.rateLimitAuth,
       summary: 'Log in with e-mail and password; returns an agent token.',
       tags,
       auth: 'none',

@@ -246,6 +246,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'POST',
       url: '/v1/setup',
+      rateLimit: s.config.rateLimitAuth,
       summary: 'Create the first admin with the one-time setup code printed at first start.',
       tags,
       auth: 'none',
