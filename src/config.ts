@@ -19,7 +19,7 @@ export const SETTINGS = {
   host: { env: 'HOST', schema: z.string().min(1), default: '0.0.0.0', doc: 'Interface to listen on.' },
   dataDir: { env: 'PARLEY_DATA_DIR', schema: z.string().min(1), default: './data', doc: 'Folder for the SQLite file, media and generated secrets.' },
   publicUrl: { env: 'PARLEY_PUBLIC_URL', schema: z.string().url().optional(), default: undefined, doc: 'Base URL users reach Parley at (used in printed links and signed media URLs). Default http://localhost:PORT.' },
-  databaseUrl: { env: 'DATABASE_URL', schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(), default: undefined, doc: 'PostgreSQL URL. Unset: embedded SQLite in the data folder.' },
+  databaseUrl: { env: 'DATABASE_URL', schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(), default: undefined, doc: 'PostgreSQL URL. Unset: embedded SQLite in the data folder.', secret: true /* the URL usually carries the password */ },
   tokenSigningKey: { env: 'PARLEY_TOKEN_SIGNING_KEY', schema: z.string().min(32, 'must be at least 32 characters').optional(), default: undefined, doc: 'Key that signs customer and agent tokens and media URLs. Generated into the data folder on first start when unset.', secret: true },
   identitySecret: { env: 'PARLEY_IDENTITY_SECRET', schema: z.string().min(32, 'must be at least 32 characters').optional(), default: undefined, doc: "HS256 secret your backend signs customers' identity tokens with. Unset: only anonymous customers.", secret: true },
   customerTokenTtl: { env: 'PARLEY_CUSTOMER_TOKEN_TTL', schema: int(60, 365 * 86400), default: 30 * 86400, doc: 'Lifetime of a customer session token, seconds.' },

@@ -152,7 +152,7 @@ export async function accept(ctx: CommandContext, input: { conversationId: strin
   const conv = await lockOpen(tx, input.conversationId);
   if (conv.agentId === input.agent.id && conv.phase === 'active') return { conversation: conv, events: [], duplicate: true };
   conv.phase = assertTransition(conv.phase, 'accept');
-  if ((await tx.activeCount(input.agent.id)) >= input.capacity) throw new ParleyError('AGENT_AT_CAPACITY');
+  if ((await tx.activeCount(input.agent.id, true)) >= input.capacity) throw new ParleyError('AGENT_AT_CAPACITY');
   conv.agentId = input.agent.id;
   await tx.updateConversation(conv.id, { phase: conv.phase, agentId: conv.agentId, queuedAt: null, updatedAt: tx.now() });
   await tx.markAssigned(input.agent.id);
@@ -176,7 +176,7 @@ export async function transfer(
     const target = input.to;
     conv.phase = assertTransition(conv.phase, 'transfer_to_agent');
     if (target.agent.id === conv.agentId) throw new ParleyError('INVALID_PHASE', 'The conversation is already with that agent.');
-    if ((await tx.activeCount(target.agent.id)) >= target.capacity) throw new ParleyError('AGENT_AT_CAPACITY');
+    if ((await tx.activeCount(target.agent.id, true)) >= target.capacity) throw new ParleyError('AGENT_AT_CAPACITY');
     events.push(await append(ctx, conv, sys({ kind: 'transfer.started', from, to: { type: 'agent', id: target.agent.id, name: target.agent.name }, ...(input.note ? { note: input.note } : {}) })));
     if (from) events.push(await append(ctx, conv, sys({ kind: 'participant.left', participant: from, reason: 'transfer' })));
     conv.agentId = target.agent.id;
@@ -226,7 +226,7 @@ export async function recordDeliveryFailure(
   input: { conversationId: string; seq: number; leg: Leg; deliveryId: string; code: string; reason: string },
 ): Promise<CommandResult> {
   const conv = await lockOpen(ctx.tx, input.conversationId);
-  const event = await append(ctx, conv, sys({ kind: 'delivery.failed', seq: input.seq, leg: input.leg, deliveryId: input.deliveryId, code: input.code, reason: input.reason }));
+  const event = await append(ctx, conv, sys({ kind: 'delivery.failed', failedSeq: input.seq, leg: input.leg, deliveryId: input.deliveryId, code: input.code, reason: input.reason }));
   return { conversation: conv, events: [event] };
 }
 

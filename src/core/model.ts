@@ -74,7 +74,9 @@ export type EventBody =
     }
   | { kind: 'conversation.queued'; queueId: string; queueName: string }
   | { kind: 'conversation.ended'; by: Role; reason?: string }
-  | { kind: 'delivery.failed'; seq: number; leg: Leg; deliveryId: string; code: string; reason: string }
+  // `failedSeq`, not `seq`: body fields share one object with the envelope, whose `seq` is this event's own
+  // place in the log; a body `seq` overwrote it, so streams dropped the event as already seen.
+  | { kind: 'delivery.failed'; failedSeq: number; leg: Leg; deliveryId: string; code: string; reason: string }
   | { kind: 'error'; code: string; message: string };
 
 export type EventKind = EventBody['kind'];

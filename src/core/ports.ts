@@ -71,7 +71,11 @@ export interface Tx {
   // agents and queues
   getQueue(id: string): Promise<Queue | undefined>;
   getAgent(id: string): Promise<Agent | undefined>;
-  activeCount(agentId: string): Promise<number>;
+  /**
+   * Active conversations an agent holds. `lock` first locks the agent's row until commit, so two
+   * transactions checking the same agent's capacity run one after the other instead of both seeing room.
+   */
+  activeCount(agentId: string, lock?: boolean): Promise<number>;
   /** Agents of a queue in round-robin order (least recently assigned first), available ones only. */
   roundRobinCandidates(queueId: string): Promise<Agent[]>;
   /** The oldest waiting conversations of a queue. */

@@ -19,6 +19,8 @@ export function nextRetry(
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attemptsSoFar - 1));
   // Full jitter in [exp/2, exp]: spreads a burst of failures without ever collapsing to zero delay.
   const jittered = Math.round(exp / 2 + (random() * exp) / 2);
-  const delayMs = Math.min(policy.maxDelayMs, Math.max(jittered, err.retryAfterMs ?? 0));
+  // The cap bounds our own backoff only: a destination's Retry-After is a floor, never cut by the cap,
+  // or we would call it again sooner than it asked (and likely be throttled harder).
+  const delayMs = Math.max(jittered, err.retryAfterMs ?? 0);
   return { retry: true, delayMs };
 }

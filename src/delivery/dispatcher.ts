@@ -30,6 +30,10 @@ export class Dispatcher {
   private loopDone: Promise<void> | undefined;
   private readonly lanes = new KeyedMutex();
   private readonly busyLanes = new Set<string>();
+  /** Lanes being worked, so stop() can wait for them before the database is closed. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** A wake() that arrived while the loop was busy; checked before sleeping so it is not lost. */
+  private wakePending = false;
   private lastSweep = 0;
 
   constructor(
@@ -49,13 +53,16 @@ export class Dispatcher {
     this.running = false;
     this.wake();
     await this.loopDone;
+    // Attempts in progress are bounded by timeoutMs; let them record their outcome.
+    await Promise.all(this.inFlight);
   }
 
   /** Something was committed: look for work now rather than at the next poll. */
   wake(): void {
     const w = this.wakeUp;
     this.wakeUp = undefined;
-    w?.();
+    if (w) w();
+    else this.wakePending = true;
   }
 
   get isRunning(): boolean {
@@ -64,9 +71,12 @@ export class Dispatcher {
 
   private async loop(): Promise<void> {
     while (this.running) {
+      this.wakePending = false;
       let found = 0;
       try {
-        found = await this.tick();
+        // Lanes run in the background: a lane stuck on a slow destination (up to timeoutMs per attempt)
+        // must not hold up the other lanes, which awaiting them here would do.
+        found = (await this.startDueLanes()).length;
         if (Date.now() - this.lastSweep > 5000) {
           this.lastSweep = Date.now();
           // Backstop for assignment triggers that were missed (a crash between commit and settle).
@@ -76,7 +86,7 @@ export class Dispatcher {
         this.log.error({ err: e }, 'dispatcher tick failed');
       }
       if (!this.running) break;
-      if (found === 0) {
+      if (found === 0 && !this.wakePending) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.opts.pollMs ?? 1000);
           this.wakeUp = () => {
@@ -90,6 +100,13 @@ export class Dispatcher {
 
   /** One pass: find lanes whose head delivery is due and work them. Returns how many lanes it started. */
   async tick(): Promise<number> {
+    const work = await this.startDueLanes();
+    await Promise.all(work);
+    return work.length;
+  }
+
+  /** Start the due lanes that are not already being worked; a finished lane wakes the loop. */
+  private async startDueLanes(): Promise<Promise<void>[]> {
     const now = Date.now();
     const heads = await this.hub.db
       .selectFrom('deliveries as d')
@@ -110,17 +127,19 @@ export class Dispatcher {
       .orderBy('d.next_attempt_at')
       .limit(200)
       .execute();
-    const fresh = heads.filter((h) => !this.busyLanes.has(`${h.conversation_id}|${h.leg}`));
     const limit = this.opts.concurrency ?? 16;
-    let started = 0;
     const work: Promise<void>[] = [];
-    for (const h of fresh) {
-      if (started >= limit) break;
-      started++;
-      work.push(this.workLane(h.conversation_id, h.leg as Leg));
+    for (const h of heads) {
+      if (this.busyLanes.size >= limit) break;
+      if (this.busyLanes.has(`${h.conversation_id}|${h.leg}`)) continue;
+      const p: Promise<void> = this.workLane(h.conversation_id, h.leg as Leg).finally(() => {
+        this.inFlight.delete(p);
+        this.wake();
+      });
+      this.inFlight.add(p);
+      work.push(p);
     }
-    await Promise.all(work);
-    return started;
+    return work;
   }
 
   private workLane(conversationId: string, leg: Leg): Promise<void> {
@@ -196,6 +215,10 @@ export class Dispatcher {
         .set({ attempts, next_attempt_at: Date.now() + decision.delayMs, last_error: `${err.code}: ${err.message}`.slice(0, 500), updated_at: now })
         .where('id', '=', d.id)
         .execute();
+      // Look again when the retry is due; the poll is only a backstop (and finds other nodes' retries).
+      // A timer can fire a millisecond early against Date.now(), which the due check uses: keep a margin,
+      // or the retry is found "not yet due" and waits a whole poll.
+      setTimeout(() => this.wake(), decision.delayMs + 5).unref();
       return;
     }
     this.metrics.deliveries.inc({ adapter: d.adapter, outcome: 'failed' });

@@ -56,6 +56,9 @@ export async function createApp(config: Config): Promise<FastifyInstance> {
 
   // JSON bodies: an empty body counts as "no body" (so POST /end needs none), anything else must parse.
   app.removeContentTypeParser('application/json');
+  // The API speaks JSON only. Fastify's built-in text/plain parser would hand routes a string (a 422 that
+  // hides the real mistake, and a string where /v1/media expects bytes); without it such bodies get 415.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);

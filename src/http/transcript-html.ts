@@ -24,7 +24,7 @@ function line(e: StoredEvent): string | undefined {
     case 'conversation.ended':
       return `<div class="note">Conversation ended by ${escapeHtml(e.by)}</div>`;
     case 'delivery.failed':
-      return `<div class="note error">Message ${e.seq} could not be delivered: ${escapeHtml(e.reason)}</div>`;
+      return `<div class="note error">Message ${e.failedSeq} could not be delivered: ${escapeHtml(e.reason)}</div>`;
     default:
       return undefined;
   }

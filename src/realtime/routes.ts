@@ -8,7 +8,7 @@ import { isParleyError, ParleyError } from '../core/errors.js';
 import type { Principal } from '../http/auth.js';
 import { SendMessage } from '../http/inputs.js';
 import { presentEvent } from '../http/present.js';
-import { parseInput } from '../http/route.js';
+import { documented, parseInput } from '../http/route.js';
 import type { Services } from '../http/services.js';
 import { StreamSession, type OutFrame, type Viewer } from './session.js';
 
@@ -64,6 +64,20 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
   });
 
   const principals = new WeakMap<FastifyRequest, { principal: Principal; cursors: Record<string, number> }>();
+
+  if (!documented.some((d) => d.url === '/v1/stream')) {
+    documented.push({
+      method: 'GET',
+      url: '/v1/stream',
+      summary:
+        'Live events, typing, queue position and offers. WebSocket (send message/typing/read frames too) or, with Accept: text/event-stream, Server-Sent Events. Resume with ?cursors={"<conversationId>":<lastSeq>} or Last-Event-ID.',
+      tags: ['stream'],
+      auth: 'any',
+      status: 200,
+      query: z.object({ token: z.string().optional(), cursors: z.string().optional() }),
+      produces: 'text/event-stream',
+    });
+  }
 
   app.route({
     method: 'GET',

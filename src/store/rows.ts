@@ -34,6 +34,8 @@ export const toConversation = (r: Selectable<ConversationsTable>): Conversation 
 
 export const toEvent = (r: Selectable<EventsTable>): StoredEvent =>
   ({
+    // The envelope comes last so a body field can never overwrite the log's own id, seq or author.
+    ...(JSON.parse(r.body) as object),
     id: r.id,
     conversationId: r.conversation_id,
     seq: Number(r.seq),
@@ -41,7 +43,6 @@ export const toEvent = (r: Selectable<EventsTable>): StoredEvent =>
     author: JSON.parse(r.author) as Author,
     origin: r.origin as Leg | null,
     createdAt: r.created_at,
-    ...(JSON.parse(r.body) as object),
   }) as StoredEvent;
 
 /** The body column holds the kind-specific fields only; the envelope has its own columns. */

@@ -57,14 +57,15 @@ export class KyselyTx implements Tx {
   async ensureContactForIdentity(channel: string, externalId: string, profile: { name?: string | null | undefined; email?: string | null | undefined; verified: boolean }) {
     const found = await this.findContactByIdentity(channel, externalId);
     if (found) {
-      // Verified identities refresh the profile from the latest claims.
-      if (profile.verified && (profile.name !== undefined || profile.email !== undefined)) {
+      // Verified identities refresh the profile from the latest claims. A contact first made unverified (an
+      // admin wrote to this identity before its owner signed in) becomes verified once the owner proves it.
+      if (profile.verified) {
         await this.db
           .updateTable('contacts')
-          .set({ ...(profile.name !== undefined ? { name: profile.name } : {}), ...(profile.email !== undefined ? { email: profile.email } : {}) })
+          .set({ verified: 1, ...(profile.name !== undefined ? { name: profile.name } : {}), ...(profile.email !== undefined ? { email: profile.email } : {}) })
           .where('id', '=', found.id)
           .execute();
-        return { ...found, name: profile.name ?? found.name, email: profile.email ?? found.email };
+        return { ...found, verified: true, name: profile.name ?? found.name, email: profile.email ?? found.email };
       }
       return found;
     }
@@ -149,7 +150,14 @@ export class KyselyTx implements Tx {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('queue_id', '=', c.queueId)
       .where('phase', 'in', ['queued', 'transferring'])
-      .where('queued_at', '<=', sql<string>`(select queued_at from conversations where id = ${c.id})`)
+      // Queue order is (queued_at, id): the id breaks ties between chats queued in the same millisecond,
+      // the same order waitingConversations assigns in, so two customers never share a position.
+      .where((eb) =>
+        eb.or([
+          eb('queued_at', '<', sql<string>`(select queued_at from conversations where id = ${c.id})`),
+          eb.and([eb('queued_at', '=', sql<string>`(select queued_at from conversations where id = ${c.id})`), eb('id', '<=', c.id)]),
+        ]),
+      )
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
@@ -237,7 +245,10 @@ export class KyselyTx implements Tx {
     return toAgent(r, qs.map((q) => q.queue_id));
   }
 
-  async activeCount(agentId: string) {
+  async activeCount(agentId: string, lock = false) {
+    // PostgreSQL runs transactions concurrently: without the row lock, two accepts for one agent both count
+    // the same committed total and both pass the capacity check. (SQLite transactions are already serial.)
+    if (lock && this.dialect === 'postgres') await this.db.selectFrom('agents').select('id').where('id', '=', agentId).forUpdate().execute();
     const r = await this.db
       .selectFrom('conversations')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -268,6 +279,7 @@ export class KyselyTx implements Tx {
       .where('queue_id', '=', queueId)
       .where('phase', 'in', ['queued', 'transferring'])
       .orderBy('queued_at')
+      .orderBy('id')
       .limit(limit)
       .execute();
     return rows.map(toConversation);

@@ -56,14 +56,13 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
       body: z.object({ name: z.string().min(1).max(200).optional(), email: z.string().email().max(320).optional() }),
     },
     async ({ principal, body }) => {
-      const contact = await hub.tx(async (tx) => {
-        const c = await tx.getContact(principal.contactId);
-        if (!c) throw new ParleyError('CONTACT_NOT_FOUND');
-        if (c.verified) throw new ParleyError('FORBIDDEN', 'A verified profile comes from your identity token.');
-        await hub.db.updateTable('contacts').set({ ...(body.name ? { name: body.name } : {}), ...(body.email ? { email: body.email } : {}) }).where('id', '=', c.id).execute();
-        return { ...c, ...body };
-      });
-      return { contact };
+      // Read, then update outside the transaction: a hub.db query inside hub.tx waits for the connection the
+      // transaction holds, and SQLite has only one, so the request would hang forever.
+      const c = await hub.tx((tx) => tx.getContact(principal.contactId));
+      if (!c) throw new ParleyError('CONTACT_NOT_FOUND');
+      if (c.verified) throw new ParleyError('FORBIDDEN', 'A verified profile comes from your identity token.');
+      await hub.db.updateTable('contacts').set({ ...(body.name ? { name: body.name } : {}), ...(body.email ? { email: body.email } : {}) }).where('id', '=', c.id).execute();
+      return { contact: { ...c, ...body } };
     },
   );
 

@@ -132,12 +132,12 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       if ((body.type === 'link' || body.type === 'image') && !/^https?:\/\//i.test(body.content)) {
         throw new ParleyError('VALIDATION', `A ${body.type} offer needs an http(s) URL as content.`);
       }
-      const offer = await hub.tx(async (tx) => {
-        const contact = await contactOf(tx, body, false);
-        const row = { id: newId('of'), contact_id: contact.id, type: body.type, content: body.content, from_id: body.fromId ?? null, created_at: nowIso(), acknowledged_at: null };
-        await hub.db.insertInto('offers').values(row).execute();
-        return toOffer(row);
-      });
+      // Find the contact first, then insert outside that transaction: a hub.db query inside hub.tx waits for
+      // the connection the transaction holds, and SQLite has only one, so the request would hang forever.
+      const contact = await hub.tx((tx) => contactOf(tx, body, false));
+      const row = { id: newId('of'), contact_id: contact.id, type: body.type, content: body.content, from_id: body.fromId ?? null, created_at: nowIso(), acknowledged_at: null };
+      await hub.db.insertInto('offers').values(row).execute();
+      const offer = toOffer(row);
       hub.publishOffer(offer);
       return { offer };
     },

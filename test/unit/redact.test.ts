@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { redactUrl, toParleyError } from '../../src/http/app.js';
+import { ParleyError } from '../../src/core/errors.js';
+
+describe('redactUrl: no credentials in logged URLs', () => {
+  it('redacts token, sig and code query values', () => {
+    expect(redactUrl('/v1/stream?token=eyJabc.def.ghi')).toBe('/v1/stream?token=[redacted]');
+    expect(redactUrl('/v1/media/md_1?exp=123&sig=AbC_-9')).toBe('/v1/media/md_1?exp=123&sig=[redacted]');
+    expect(redactUrl('/setup?code=one-time-code')).toBe('/setup?code=[redacted]');
+  });
+
+  it('redacts every occurrence and keeps the other parameters', () => {
+    expect(redactUrl('/v1/stream?cursors=%7B%7D&token=a&x=1&token=b')).toBe('/v1/stream?cursors=%7B%7D&token=[redacted]&x=1&token=[redacted]');
+  });
+
+  it('is case-insensitive in the parameter name', () => {
+    expect(redactUrl('/x?TOKEN=secret&Sig=s')).toBe('/x?TOKEN=[redacted]&Sig=[redacted]');
+  });
+
+  it('leaves parameters that merely end in a credential name, and the path, alone', () => {
+    expect(redactUrl('/x?mytoken=keep&barcode=keep')).toBe('/x?mytoken=keep&barcode=keep');
+    expect(redactUrl('/token=path/segment')).toBe('/token=path/segment');
+    expect(redactUrl('/v1/health')).toBe('/v1/health');
+  });
+
+  it('handles an empty value', () => {
+    expect(redactUrl('/v1/stream?token=&a=1')).toBe('/v1/stream?token=[redacted]&a=1');
+  });
+});
+
+describe('toParleyError: framework errors map onto the catalogue', () => {
+  const fst = (code: string, statusCode?: number) => Object.assign(new Error(code), { code, statusCode });
+  it('maps Fastify body errors to stable codes', () => {
+    expect(toParleyError(fst('FST_ERR_CTP_BODY_TOO_LARGE', 413)).code).toBe('PARLEY_E_PAYLOAD_TOO_LARGE');
+    expect(toParleyError(fst('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).code).toBe('PARLEY_E_UNSUPPORTED_MEDIA_TYPE');
+    expect(toParleyError(fst('FST_ERR_CTP_INVALID_JSON_BODY', 400)).code).toBe('PARLEY_E_BAD_JSON');
+    expect(toParleyError(fst('FST_ERR_CTP_EMPTY_JSON_BODY', 400)).code).toBe('PARLEY_E_BAD_JSON');
+    expect(toParleyError(new SyntaxError('Unexpected token')).code).toBe('PARLEY_E_BAD_JSON');
+  });
+  it('keeps ParleyErrors and turns unknown failures into INTERNAL without leaking their message', () => {
+    const pe = new ParleyError('FORBIDDEN');
+    expect(toParleyError(pe)).toBe(pe);
+    const internal = toParleyError(new Error('connection string postgres://u:pw@h'));
+    expect(internal.code).toBe('PARLEY_E_INTERNAL');
+    expect(JSON.stringify(internal.toJSON())).not.toContain('pw@h');
+  });
+});
