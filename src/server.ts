@@ -18,6 +18,7 @@ import { adminRoutes } from './http/routes/admin.js';
 import { mediaRoutes } from './http/routes/media.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { pageRoutes } from './http/routes/pages.js';
+import { webAppRoutes } from './http/routes/web.js';
 import type { Services } from './http/services.js';
 import { LocalBlobStore } from './media/blob-store.js';
 import { UrlSigner } from './media/signing.js';
@@ -101,6 +102,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   opsRoutes(app, services, VERSION);
   pageRoutes(app);
   await app.register(async (scope) => mediaRoutes(scope, services));
+  await webAppRoutes(app);
 
   if (!opts.noDispatcher) dispatcher.start();
   const d = dispatcher;

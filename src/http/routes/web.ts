@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+// Serves the browser apps built by Vite into web/dist: /widget.js, /app, /console and /demo. They are
+// built by `npm install` (the prepare script); when they are missing the API still runs and says why.
+
+export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+const PAGES = ['app', 'console', 'demo'] as const;
+
+export async function webAppRoutes(app: FastifyInstance): Promise<boolean> {
+  if (!existsSync(WEB_DIST)) {
+    app.log.warn({ dir: WEB_DIST }, 'browser apps are not built (run `npm run build`); serving the API only');
+    return false;
+  }
+  await app.register(fastifyStatic, {
+    root: WEB_DIST,
+    prefix: '/',
+    index: false,
+    wildcard: false,
+    // Hashed assets never change; pages and the widget loader must revalidate so updates reach users.
+    setHeaders: (res, path) => {
+      res.header('x-content-type-options', 'nosniff');
+      res.header('cache-control', /[/\\]assets[/\\]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // The widget is loaded by other sites' pages.
+      if (path.endsWith('widget.js')) res.header('cross-origin-resource-policy', 'cross-origin');
+    },
+  });
+  for (const page of PAGES) {
+    const file = `${page}/index.html`;
+    if (!existsSync(WEB_DIST + file)) continue;
+    app.get(`/${page}`, (_req, reply) => reply.redirect(`/${page}/`));
+    app.get(`/${page}/`, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile(file));
+  }
+  return true;
+}

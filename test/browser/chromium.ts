@@ -1,0 +1,54 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+
+// Real Chromium (Debian's /usr/bin/chromium) driven by playwright-core. Without Chromium the browser
+// suites skip with a loud message; with CI=true they fail instead.
+
+export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true') throw new Error(`Chromium is required when CI=true but ${CHROMIUM} is missing (apt-get install chromium)`);
+  console.warn(`\n!!! ${CHROMIUM} not found: browser tests are SKIPPED. Install it with: apt-get install -y chromium !!!\n`);
+  return false;
+}
+
+export interface Chromium {
+  browser: Browser;
+  /** A fresh context (its own storage), like a separate person on a separate device. */
+  context(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Chromium> {
+  // playwright's launch() gives every browser a fresh, temporary profile (user-data-dir) of its own;
+  // `artifactsDir` keeps its downloads and traces in a folder we delete.
+  const userDataDir = mkdtempSync(join(tmpdir(), 'parley-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    artifactsDir: userDataDir,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    browser,
+    context: () => browser.newContext({ viewport: { width: 1280, height: 800 } }),
+    async close() {
+      await browser.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Screenshots land in docs/screenshots (committed; the README shows them). */
+export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');

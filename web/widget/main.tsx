@@ -1,0 +1,2 @@
+// Scaffold; replaced by the real widget.
+console.info('Parley widget');
