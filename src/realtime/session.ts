@@ -103,23 +103,30 @@ export class StreamSession {
   }
 
   /** Send everything after what this session last sent for a conversation, from the database. */
-  private async catchUp(conversationId: string, conv?: Conversation): Promise<void> {
+  private async catchUp(conversationId: string, conv?: Conversation, holder?: string | null): Promise<void> {
     for (;;) {
       const after = this.lastSent.get(conversationId) ?? 0;
       const events = await eventsAfter(this.hub.db, conversationId, after, 500);
       if (events.length === 0) return;
-      for (const e of events) this.sendEvent(e, conv);
+      for (const e of events) this.sendEvent(e, conv, holder);
       if (events.length < 500) return;
     }
   }
 
-  private sendEvent(e: StoredEvent, conv?: Conversation): void {
+  /**
+   * `holder` is the agent the conversation is assigned to, when known (live events carry it; replays read
+   * it from the conversation row), so "delivered to the desk" needs no query per event.
+   */
+  private sendEvent(e: StoredEvent, conv?: Conversation, holder?: string | null): void {
     const last = this.lastSent.get(e.conversationId) ?? 0;
     if (e.seq <= last) return;
     this.lastSent.set(e.conversationId, e.seq);
     const status = conv ? statusOf(e, conv, this.leg) : e.kind === 'message' && e.origin === this.leg ? 'sent' : undefined;
-    const wantsReceipt = e.kind === 'message' && e.origin !== this.leg && e.origin !== null ? true : e.kind === 'message' && e.author.role === 'business' && this.leg === 'channel';
-    this.transport.send({ type: 'event', event: presentEvent(e, this.signer, status) }, wantsReceipt ? () => this.delivered(e) : undefined);
+    const fromOtherSide = e.kind === 'message' && (e.origin === null ? false : e.origin !== this.leg);
+    const wantsReceipt = fromOtherSide || (e.kind === 'message' && e.author.role === 'business' && this.leg === 'channel');
+    // Queue previews are not deliveries to the desk: only the agent holding the chat counts.
+    const counts = this.viewer.kind === 'customer' || (holder ?? conv?.agentId) === this.viewer.agent.id;
+    this.transport.send({ type: 'event', event: presentEvent(e, this.signer, status) }, wantsReceipt && counts ? () => this.noteDelivered(e) : undefined);
   }
 
   private async onBus(msg: BusMessage): Promise<void> {
@@ -129,11 +136,11 @@ export class StreamSession {
       if (last === undefined) {
         // A conversation new to this session (just created, transferred to me): send its whole history.
         this.lastSent.set(e.conversationId, 0);
-        await this.catchUp(e.conversationId);
+        await this.catchUp(e.conversationId, undefined, msg.conversation.agentId);
       } else if (e.seq === last + 1) {
-        this.sendEvent(e);
+        this.sendEvent(e, undefined, msg.conversation.agentId);
       } else if (e.seq > last + 1) {
-        await this.catchUp(e.conversationId);
+        await this.catchUp(e.conversationId, undefined, msg.conversation.agentId);
       }
       return;
     }
@@ -151,25 +158,9 @@ export class StreamSession {
   }
 
   /**
-   * The other side's message reached this client's socket: record a "delivered" receipt. Batched per
-   * conversation so a burst costs one write, and only the assigned agent's delivery counts for the desk.
+   * The other side's message reached this client's socket: record a "delivered" receipt, batched per
+   * conversation so a burst costs one write.
    */
-  private delivered(e: StoredEvent): void {
-    if (this.viewer.kind === 'agent') {
-      // Queue previews are not deliveries to the desk; only the agent holding the chat counts.
-      void this.hub.db
-        .selectFrom('conversations')
-        .select('agent_id')
-        .where('id', '=', e.conversationId)
-        .executeTakeFirst()
-        .then((r) => {
-          if (this.viewer.kind === 'agent' && r?.agent_id === this.viewer.agent.id) this.noteDelivered(e);
-        });
-      return;
-    }
-    this.noteDelivered(e);
-  }
-
   private noteDelivered(e: StoredEvent): void {
     this.pendingDelivered.set(e.conversationId, Math.max(e.seq, this.pendingDelivered.get(e.conversationId) ?? 0));
     this.receiptTimer ??= setTimeout(() => void this.flushReceipts(), RECEIPT_FLUSH_MS);
