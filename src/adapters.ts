@@ -33,8 +33,8 @@ export class Adapters {
     const ch = this.get('channel', c.channel);
     const dk = this.get('desk', c.desk);
     return [
-      { leg: 'channel', adapter: ch.id, wants: (e) => ch.wants(e) },
-      { leg: 'desk', adapter: dk.id, wants: (e) => dk.wants(e) },
+      { leg: 'channel', adapter: ch.id, readsLog: ch.readsLog === true, wants: (e) => ch.wants(e) },
+      { leg: 'desk', adapter: dk.id, readsLog: dk.readsLog === true, wants: (e) => dk.wants(e) },
     ];
   };
 }

@@ -15,6 +15,7 @@ import { Tokens } from './http/auth.js';
 import { makeAuthenticator } from './http/guard.js';
 import { Metrics } from './http/metrics.js';
 import { adminRoutes } from './http/routes/admin.js';
+import { cannedRoutes } from './http/routes/canned.js';
 import { mediaRoutes } from './http/routes/media.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { pageRoutes } from './http/routes/pages.js';
@@ -98,6 +99,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   webRoutes(app, services, customer);
   inboxRoutes(app, services, agent);
   adminRoutes(app, services);
+  cannedRoutes(app, services);
   streamRoutes(app, services, customer, agent);
   opsRoutes(app, services, VERSION);
   pageRoutes(app);

@@ -34,6 +34,12 @@ export interface LegAdapter {
   readonly id: string;
   readonly side: Leg;
   readonly capabilities: Capabilities;
+  /**
+   * The destination reads the log itself (the built-in web channel and inbox desk: their clients fetch and
+   * stream events). Storing the event is then the whole delivery: its rows start as `sent` and the
+   * dispatcher never touches them; delivered and read still come from the clients' receipts.
+   */
+  readonly readsLog?: boolean;
   /** Which events need a delivery row for this leg. */
   wants(event: Pick<StoredEvent, 'kind' | 'author' | 'origin'>): boolean;
   /**

@@ -34,7 +34,7 @@ async function append(ctx: CommandContext, conv: Conversation, draft: EventDraft
   const event = await ctx.tx.appendEvent(conv.id, draft);
   conv.lastSeq = event.seq;
   for (const target of deliveryTargets(event, ctx.legsFor(conv))) {
-    await ctx.tx.insertDelivery({ conversationId: conv.id, eventId: event.id, seq: event.seq, leg: target.leg, adapter: target.adapter });
+    await ctx.tx.insertDelivery({ conversationId: conv.id, eventId: event.id, seq: event.seq, leg: target.leg, adapter: target.adapter, status: target.readsLog ? 'sent' : 'pending' });
   }
   return event;
 }
@@ -85,6 +85,8 @@ export interface PostMessageInput {
   source: string;
   key: string;
   clientMessageId?: string;
+  /** Checked on the locked row: may this author write here? (Saves reading the conversation twice.) */
+  allowed?: (c: Conversation) => boolean;
 }
 
 /** Append a message. A retry with the same (source, key) returns the first event and writes nothing. */
@@ -98,6 +100,7 @@ export async function postMessage(ctx: CommandContext, input: PostMessageInput):
     return { conversation: conv, events: [seen], duplicate: true };
   }
   const conv = await lockOpen(tx, input.conversationId);
+  if (input.allowed && !input.allowed(conv)) throw new ParleyError('CONVERSATION_NOT_FOUND');
   if (conv.phase === 'ended') throw new ParleyError('CONVERSATION_ENDED');
   const events: StoredEvent[] = [];
   events.push(
@@ -116,7 +119,6 @@ export async function postMessage(ctx: CommandContext, input: PostMessageInput):
     await tx.updateConversation(conv.id, { phase: conv.phase, queuedAt: tx.now() });
     events.push(await append(ctx, conv, sys({ kind: 'conversation.queued', queueId: conv.queueId, queueName: queue?.name ?? conv.queueId })));
   }
-  await tx.updateConversation(conv.id, { updatedAt: tx.now() });
   return { conversation: conv, events };
 }
 

@@ -7,6 +7,8 @@ import type { Leg, StoredEvent } from './model.js';
 export interface LegPolicy {
   leg: Leg;
   adapter: string;
+  /** See LegAdapter.readsLog: deliveries to this leg start as `sent`. */
+  readsLog?: boolean;
   wants(event: Pick<StoredEvent, 'kind' | 'author' | 'origin'>): boolean;
 }
 

@@ -155,3 +155,11 @@ export interface Queue {
   assignment: AssignmentMode;
   createdAt: string;
 }
+
+/** A reply agents share and insert by its shortcut ("/refund" in the composer). */
+export interface CannedResponse {
+  id: string;
+  shortcut: string;
+  text: string;
+  createdAt: string;
+}

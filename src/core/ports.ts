@@ -58,12 +58,12 @@ export interface Tx {
 
   // events
   findEventByKey(source: string, key: string): Promise<StoredEvent | undefined>;
-  /** Appends with seq = last_seq + 1 (the conversation row must be locked by the caller). */
+  /** Appends with seq = last_seq + 1 and touches updated_at (the conversation row must be locked by the caller). */
   appendEvent(conversationId: string, draft: EventDraft): Promise<StoredEvent>;
   getEventBySeq(conversationId: string, seq: number): Promise<StoredEvent | undefined>;
 
   // deliveries
-  insertDelivery(d: Pick<Delivery, 'conversationId' | 'eventId' | 'seq' | 'leg' | 'adapter'>): Promise<void>;
+  insertDelivery(d: Pick<Delivery, 'conversationId' | 'eventId' | 'seq' | 'leg' | 'adapter'> & { status?: 'pending' | 'sent' }): Promise<void>;
   /** Moves every delivery of `leg` with seq ≤ through forward to `status` (never backwards, never out of failed). */
   markDeliveryFailed(deliveryId: string, attempts: number, error: string): Promise<void>;
   advanceDeliveries(conversationId: string, leg: Leg, through: number, status: Extract<DeliveryStatus, 'delivered' | 'read'>): Promise<void>;

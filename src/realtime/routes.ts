@@ -22,6 +22,8 @@ const InFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), conversationId: z.string().min(1), ref: z.string().max(100).optional() }).passthrough(),
   z.object({ type: z.literal('typing'), conversationId: z.string().min(1), typing: z.boolean(), ref: z.string().max(100).optional() }),
   z.object({ type: z.literal('read'), conversationId: z.string().min(1), seq: z.number().int().min(1), ref: z.string().max(100).optional() }),
+  // Admins: follow any conversation's raw events live (the console's event inspector).
+  z.object({ type: z.literal('watch'), conversationId: z.string().min(1).max(100), after: z.number().int().min(0).optional(), ref: z.string().max(100).optional() }),
 ]);
 
 /** Cursors come as ?cursors=<json>, or (SSE) in Last-Event-ID as "conv:seq,conv:seq". */
@@ -191,6 +193,14 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
             const r = v.kind === 'customer' ? await customer.send(v.contactId, frame.conversationId, input) : await agent.send({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, input);
             const e = r.events[0];
             return transport.send({ type: 'ack', ref, duplicate: Boolean(r.duplicate), event: e ? presentEvent(e, s.signer, 'sent') : null });
+          }
+          if (frame.type === 'watch') {
+            // The role is read again, not taken from the connect-time snapshot: a demoted admin stops here.
+            const me = v.kind === 'agent' ? await agent.me({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }) : undefined;
+            if (me?.role !== 'admin') throw new ParleyError('FORBIDDEN', 'Only admins may watch a conversation.');
+            await session.watch(frame.conversationId, frame.after);
+            if (ref) transport.send({ type: 'ack', ref });
+            return;
           }
           if (frame.type === 'typing') {
             if (v.kind === 'customer') await customer.typing(v.contactId, frame.conversationId, frame.typing);

@@ -1,7 +1,8 @@
 import { recordReceipt } from '../core/commands.js';
+import { ParleyError } from '../core/errors.js';
 import type { Agent, Conversation, Leg, StoredEvent } from '../core/model.js';
 import type { Hub } from '../hub/hub.js';
-import { conversationsForAgent, conversationsOfContact, eventsAfter } from '../hub/reads.js';
+import { conversationById, conversationsForAgent, conversationsOfContact, eventsAfter } from '../hub/reads.js';
 import { presentEvent, statusOf } from '../http/present.js';
 import type { UrlSigner } from '../media/signing.js';
 import { toOffer } from '../store/rows.js';
@@ -12,6 +13,8 @@ import type { BusMessage } from './bus.js';
 // after those seqs from the database, then forwards live events. Every conversation's events leave in seq
 // order with no gaps and no repeats: a live event that skips ahead (two commits published out of order)
 // makes the session read the missing ones from the database first. Nothing depends on a push arriving.
+// An admin's session may also watch any one conversation (the console's event inspector): the same
+// rules, fed by that conversation's bus topic.
 
 export type Viewer = { kind: 'customer'; contactId: string } | { kind: 'agent'; agent: Agent };
 
@@ -28,6 +31,11 @@ export class StreamSession {
   private readonly lastSent = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
+  /** One handler for every topic, so a message published to several of them arrives once. */
+  private readonly onMessage = (msg: BusMessage): void => void this.enqueue(() => this.onBus(msg));
+  private readonly watched = new Map<string, () => void>();
+  /** Ended conversations skipped at replay: their cursor is set, but nothing of them was sent. */
+  private readonly skipped = new Set<string>();
   private closed = false;
   private readonly pendingDelivered = new Map<string, number>();
   private receiptTimer: NodeJS.Timeout | undefined;
@@ -54,7 +62,7 @@ export class StreamSession {
       v.kind === 'customer'
         ? [`contact:${v.contactId}`]
         : [`agent:${v.agent.id}`, ...v.agent.queueIds.map((q) => `queue:${q}`)];
-    this.unsubscribe = this.hub.bus.subscribe(topics, (msg) => this.enqueue(() => this.onBus(msg)));
+    this.unsubscribe = this.hub.bus.subscribe(topics, this.onMessage);
     if (v.kind === 'agent' && this.hub.presence.connect(v.agent.id)) void this.hub.agentAvailable(v.agent.id);
     return this.enqueue(() => this.replay());
   }
@@ -63,6 +71,8 @@ export class StreamSession {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
+    for (const off of this.watched.values()) off();
+    this.watched.clear();
     if (this.viewer.kind === 'agent') this.hub.presence.disconnect(this.viewer.agent.id);
     if (this.receiptTimer) clearTimeout(this.receiptTimer);
     void this.flushReceipts();
@@ -85,6 +95,7 @@ export class StreamSession {
       // Ended conversations the client never asked about are history, not news: skip them.
       if (cursor === undefined && c.phase === 'ended') {
         this.lastSent.set(c.id, c.lastSeq);
+        this.skipped.add(c.id);
         continue;
       }
       this.lastSent.set(c.id, cursor ?? 0);
@@ -100,6 +111,26 @@ export class StreamSession {
       }
     }
     this.transport.send({ type: 'ready', cursors: Object.fromEntries(this.lastSent) });
+  }
+
+  /**
+   * Follow one conversation whoever holds it (admins only; the caller checks the role): subscribe to its
+   * topic, then send its events after `after` that this session has not sent yet, then live ones. Resolves
+   * once the replay is on the wire. Events this session already sent are not sent again.
+   */
+  async watch(conversationId: string, after = 0): Promise<void> {
+    const c = await conversationById(this.hub.db, conversationId);
+    if (!c) throw new ParleyError('CONVERSATION_NOT_FOUND');
+    // Subscribe and queue the replay in the same tick: a live event published in between would otherwise
+    // run before the replay set the cursor and be taken for a new conversation.
+    if (!this.watched.has(c.id)) this.watched.set(c.id, this.hub.bus.subscribe([`conversation:${c.id}`], this.onMessage));
+    return this.enqueue(async () => {
+      const known = this.lastSent.get(c.id);
+      const unsent = known === undefined || this.skipped.has(c.id);
+      this.skipped.delete(c.id);
+      this.lastSent.set(c.id, unsent ? after : Math.max(known, after));
+      await this.catchUp(c.id, c);
+    });
   }
 
   /** Send everything after what this session last sent for a conversation, from the database. */

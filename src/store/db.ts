@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import pg from 'pg';
 import type { DB } from './schema.js';
 import * as m001 from './migrations/001_init.js';
+import * as m002 from './migrations/002_canned_responses.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -39,11 +40,32 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', describe: `sqlite ${file}`, close: () => db.destroy() };
 }
 
-const MIGRATIONS: Record<string, Migration> = { '001_init': m001 };
+/**
+ * Kysely prepares every query afresh, and preparing was 12–16% of the CPU of a message in the benchmarks.
+ * Queries are built from a fixed set of shapes, so the compiled statements are kept and reused (bounded,
+ * in case some caller builds SQL with variable text). Safe because Kysely's SQLite driver runs one query
+ * at a time on the one connection, and never leaves a statement mid-iteration.
+ */
+function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql: string) {
+      let st = cache.get(sql);
+      if (!st) {
+        st = sqlite.prepare(sql);
+        if (cache.size < 2000) cache.set(sql, st);
+      }
+      return st;
+    },
+    close: () => sqlite.close(),
+  };
+}
+
+const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

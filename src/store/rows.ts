@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
-import type { Agent, AgentRole, AgentStatus, AssignmentMode, Author, Contact, Conversation, Delivery, DeliveryStatus, Leg, Offer, OfferType, Phase, Queue, StoredEvent } from '../core/model.js';
-import type { AgentsTable, ContactsTable, ConversationsTable, DeliveriesTable, EventsTable, OffersTable, QueuesTable } from './schema.js';
+import type { Agent, AgentRole, AgentStatus, AssignmentMode, Author, CannedResponse, Contact, Conversation, Delivery, DeliveryStatus, Leg, Offer, OfferType, Phase, Queue, StoredEvent } from '../core/model.js';
+import type { AgentsTable, CannedResponsesTable, ContactsTable, ConversationsTable, DeliveriesTable, EventsTable, OffersTable, QueuesTable } from './schema.js';
 
 // Row ⇄ model mapping, in one place so the JSON columns are parsed the same way everywhere.
 
@@ -93,4 +93,11 @@ export const toOffer = (r: Selectable<OffersTable>): Offer => ({
   fromId: r.from_id,
   createdAt: r.created_at,
   acknowledgedAt: r.acknowledged_at,
+});
+
+export const toCannedResponse = (r: Selectable<CannedResponsesTable>): CannedResponse => ({
+  id: r.id,
+  shortcut: r.shortcut,
+  text: r.text,
+  createdAt: r.created_at,
 });

@@ -122,6 +122,13 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+export interface CannedResponsesTable {
+  id: string;
+  shortcut: string;
+  text: string;
+  created_at: string;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -140,4 +147,5 @@ export interface DB {
   media: MediaTable;
   api_keys: ApiKeysTable;
   settings: SettingsTable;
+  canned_responses: CannedResponsesTable;
 }

@@ -170,7 +170,7 @@ export class KyselyTx implements Tx {
   async appendEvent(conversationId: string, draft: EventDraft): Promise<StoredEvent> {
     const bumped = await this.db
       .updateTable('conversations')
-      .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: nowIso() }))
       .where('id', '=', conversationId)
       .returning('last_seq')
       .executeTakeFirstOrThrow();
@@ -195,7 +195,7 @@ export class KyselyTx implements Tx {
     return r && toEvent(r);
   }
 
-  async insertDelivery(d: { conversationId: string; eventId: string; seq: number; leg: Leg; adapter: string }) {
+  async insertDelivery(d: { conversationId: string; eventId: string; seq: number; leg: Leg; adapter: string; status?: 'pending' | 'sent' }) {
     const now = nowIso();
     await this.db
       .insertInto('deliveries')
@@ -206,7 +206,7 @@ export class KyselyTx implements Tx {
         seq: d.seq,
         leg: d.leg,
         adapter: d.adapter,
-        status: 'pending',
+        status: d.status ?? 'pending',
         attempts: 0,
         next_attempt_at: Date.now(),
         external_id: null,

@@ -29,10 +29,19 @@ export function customerActions(s: Services, defaults: { queue: string; desk: st
       hub.run((ctx) => openConversation(ctx, { contactId, channel: 'web', desk: defaults.desk, queueId: input.queue ?? defaults.queue, context: input.context ?? {} })),
 
     async send(contactId: string, conversationId: string, input: SendMessage) {
-      await own(contactId, conversationId);
       const parts = await resolveMediaParts(hub.db, partsOf(input), `contact:${contactId}`);
+      // Ownership is checked on the locked row inside the transaction (one read of the conversation, not two).
       return hub.run((ctx) =>
-        postMessage(ctx, { conversationId, author: author(contactId), origin: 'channel', parts, source: `web:${contactId}`, key: input.clientMessageId, clientMessageId: input.clientMessageId }),
+        postMessage(ctx, {
+          conversationId,
+          author: author(contactId),
+          origin: 'channel',
+          parts,
+          source: `web:${contactId}`,
+          key: input.clientMessageId,
+          clientMessageId: input.clientMessageId,
+          allowed: (c) => c.contactId === contactId,
+        }),
       );
     },
 

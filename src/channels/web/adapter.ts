@@ -7,6 +7,7 @@ export const webChannel: ChannelAdapter = {
   id: 'web',
   side: 'channel',
   capabilities: { typing: true, receipts: true, parts: ['text', 'media', 'quick_replies', 'buttons', 'qr', 'location'] },
+  readsLog: true,
   wants: (event) => event.kind === 'message',
   deliver: () => Promise.resolve({ status: 'sent' }),
 };

@@ -6,6 +6,7 @@ export const inboxDesk: DeskAdapter = {
   id: 'inbox',
   side: 'desk',
   capabilities: { typing: true, receipts: true, parts: ['text', 'media', 'quick_replies', 'buttons', 'qr', 'location'] },
+  readsLog: true,
   wants: (event) => event.kind === 'message',
   deliver: () => Promise.resolve({ status: 'sent' }),
 };

@@ -223,14 +223,20 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'GET',
       url: '/v1/admin/deliveries',
-      summary: 'Deliveries, newest first, filtered by status (e.g. failed).',
+      summary: 'Deliveries, newest first, filtered by status (e.g. failed) and/or conversation.',
       tags,
       auth: { scope: 'admin' },
-      query: z.object({ status: z.enum(['pending', 'sent', 'delivered', 'read', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      query: z.object({
+        status: z.enum(['pending', 'sent', 'delivered', 'read', 'failed']).optional(),
+        // The console's event inspector shows each event of one conversation with its deliveries.
+        conversationId: z.string().min(1).max(100).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
     },
     async ({ query }) => {
       let q = hub.db.selectFrom('deliveries').selectAll();
       if (query.status) q = q.where('status', '=', query.status);
+      if (query.conversationId) q = q.where('conversation_id', '=', query.conversationId);
       const rows = await q.orderBy('updated_at', 'desc').limit(query.limit).execute();
       return { deliveries: rows.map(toDelivery) };
     },
