@@ -12,8 +12,15 @@ export interface LegPolicy {
   wants(event: Pick<StoredEvent, 'kind' | 'author' | 'origin'>): boolean;
 }
 
-export function deliveryTargets(event: Pick<StoredEvent, 'kind' | 'author' | 'origin'>, legs: LegPolicy[]): LegPolicy[] {
-  return legs.filter((l) => l.leg !== event.origin && l.wants(event));
+export function deliveryTargets(event: Pick<StoredEvent, 'kind' | 'author' | 'origin'> & { leg?: Leg }, legs: LegPolicy[]): LegPolicy[] {
+  return legs.filter(
+    (l) =>
+      l.leg !== event.origin &&
+      // A leg is never told about its own failed deliveries: while it is down that notice would fail too,
+      // and each failure would breed another, forever.
+      !(event.kind === 'delivery.failed' && event.leg === l.leg) &&
+      l.wants(event),
+  );
 }
 
 export const otherLeg = (leg: Leg): Leg => (leg === 'channel' ? 'desk' : 'channel');

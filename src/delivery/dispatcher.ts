@@ -179,7 +179,16 @@ export class Dispatcher {
       if (delivery.nextAttemptAt > Date.now()) break;
       const eventRow = await db.selectFrom('events').selectAll().where('id', '=', delivery.eventId).executeTakeFirst();
       if (!eventRow) continue;
-      const adapter = this.hub.adapters.get(leg, delivery.adapter);
+      let adapter;
+      try {
+        adapter = this.hub.adapters.get(leg, delivery.adapter);
+      } catch (e) {
+        // The adapter was removed from the configuration: back off like any unavailable destination
+        // (it may come back) instead of re-running this lane in a tight loop.
+        await flush();
+        await this.failed(delivery, new ParleyError('DELIVERY_UNAVAILABLE', `No ${leg} adapter "${delivery.adapter}" is configured.`, { cause: e }));
+        break;
+      }
       const started = process.hrtime.bigint();
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(), this.opts.timeoutMs);

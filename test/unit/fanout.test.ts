@@ -13,6 +13,12 @@ describe('fan-out: which legs get a delivery row', () => {
     expect(deliveryTargets(ev('message', 'desk', 'agent'), legs).map((l) => l.leg)).toEqual(['channel']);
   });
 
+  it('a leg is never sent the notice of its own failed delivery, only the other leg is', () => {
+    const legs = [everything('channel', 'sms'), everything('desk', 'genesys')];
+    const failedAtDesk = { ...ev('delivery.failed', null, 'system'), leg: 'desk' as Leg };
+    expect(deliveryTargets(failedAtDesk, legs).map((l) => l.adapter)).toEqual(['sms']);
+  });
+
   it('events Parley makes itself (no origin) go to every leg that wants them', () => {
     const legs = [everything('channel', 'sms'), everything('desk', 'genesys')];
     expect(deliveryTargets(ev('conversation.ended', null, 'system'), legs).map((l) => l.adapter)).toEqual(['sms', 'genesys']);
