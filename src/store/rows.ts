@@ -32,10 +32,8 @@ export const toConversation = (r: Selectable<ConversationsTable>): Conversation 
   endedAt: r.ended_at,
 });
 
-export const toEvent = (r: Selectable<EventsTable>): StoredEvent =>
-  ({
-    // The envelope comes last so a body field can never overwrite the log's own id, seq or author.
-    ...(JSON.parse(r.body) as object),
+export const toEvent = (r: Selectable<EventsTable>): StoredEvent => {
+  const envelope = {
     id: r.id,
     conversationId: r.conversation_id,
     seq: Number(r.seq),
@@ -43,7 +41,11 @@ export const toEvent = (r: Selectable<EventsTable>): StoredEvent =>
     author: JSON.parse(r.author) as Author,
     origin: r.origin as Leg | null,
     createdAt: r.created_at,
-  }) as StoredEvent;
+  };
+  // Envelope first (readable JSON), body, then the envelope again so a body field can never overwrite
+  // the log's own id, seq or author (keys keep their first position, values the last write).
+  return { ...envelope, ...(JSON.parse(r.body) as object), ...envelope } as StoredEvent;
+};
 
 /** The body column holds the kind-specific fields only; the envelope has its own columns. */
 export function eventBodyJson(body: object): string {
