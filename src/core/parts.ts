@@ -5,6 +5,12 @@ import { z } from 'zod';
 
 const title = z.string().min(1).max(200);
 const payload = z.string().max(1000);
+// Links in parts are rendered by every client; only web links, never javascript:, data: or file: URLs.
+const httpUrl = z
+  .string()
+  .url()
+  .max(2000)
+  .refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http(s) URL' });
 
 export const TextPart = z.object({ type: z.literal('text'), text: z.string().min(1).max(10_000) });
 
@@ -29,7 +35,7 @@ export const ButtonsPart = z.object({
   type: z.literal('buttons'),
   text: z.string().max(2000).optional(),
   buttons: z
-    .array(z.object({ title, payload: payload.optional(), url: z.string().url().max(2000).optional() }))
+    .array(z.object({ title, payload: payload.optional(), url: httpUrl.optional() }))
     .min(1)
     .max(10),
 });

@@ -160,20 +160,16 @@ export class Dispatcher {
     const conversation = toConversation(convRow);
     const contactRow = await db.selectFrom('contacts').selectAll().where('id', '=', conversation.contactId).executeTakeFirst();
     const contact = contactRow && toContact(contactRow);
-    const sent: { id: string; status: 'sent' | 'delivered'; externalId: string | null }[] = [];
-    const flush = async () => {
-      if (!sent.length) return;
-      const now = nowIso();
-      // Only pending rows move to sent: a receipt may already have moved one further.
-      for (const group of ['sent', 'delivered'] as const) {
-        const plain = sent.filter((s) => s.status === group && !s.externalId).map((s) => s.id);
-        if (plain.length) await db.updateTable('deliveries').set((eb) => ({ status: group, attempts: eb('attempts', '+', 1), updated_at: now })).where('id', 'in', plain).where('status', '=', 'pending').execute();
-      }
-      for (const s of sent.filter((x) => x.externalId)) {
-        await db.updateTable('deliveries').set((eb) => ({ status: s.status, attempts: eb('attempts', '+', 1), external_id: s.externalId, updated_at: now })).where('id', '=', s.id).where('status', '=', 'pending').execute();
-      }
-      sent.length = 0;
-    };
+    // Each success is recorded as soon as the destination accepts it: a crash then re-sends at most the
+    // one delivery in flight, not everything the lane had already handed over.
+    const recordSent = (id: string, status: 'sent' | 'delivered', externalId: string | undefined) =>
+      db
+        .updateTable('deliveries')
+        .set((eb) => ({ status, attempts: eb('attempts', '+', 1), external_id: externalId ?? null, updated_at: nowIso() }))
+        .where('id', '=', id)
+        // Only a pending row moves: a receipt may already have moved it further.
+        .where('status', '=', 'pending')
+        .execute();
     for (const row of rows) {
       const delivery = toDelivery(row);
       if (delivery.nextAttemptAt > Date.now()) break;
@@ -185,7 +181,6 @@ export class Dispatcher {
       } catch (e) {
         // The adapter was removed from the configuration: back off like any unavailable destination
         // (it may come back) instead of re-running this lane in a tight loop.
-        await flush();
         await this.failed(delivery, new ParleyError('DELIVERY_UNAVAILABLE', `No ${leg} adapter "${delivery.adapter}" is configured.`, { cause: e }));
         break;
       }
@@ -197,10 +192,9 @@ export class Dispatcher {
           adapter.deliver({ delivery, event: toEvent(eventRow), conversation, contact }, ac.signal),
           new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new ParleyError('DELIVERY_TIMEOUT')))),
         ]);
-        sent.push({ id: delivery.id, status: outcome.status, externalId: outcome.externalId ?? null });
+        await recordSent(delivery.id, outcome.status, outcome.externalId);
         this.metrics.deliveries.inc({ adapter: adapter.id, outcome: 'sent' });
       } catch (e) {
-        await flush();
         await this.failed(delivery, e);
         break; // the lane waits for its head
       } finally {
@@ -208,7 +202,6 @@ export class Dispatcher {
         this.metrics.deliveryDuration.observe({ adapter: adapter.id }, Number(process.hrtime.bigint() - started) / 1e9);
       }
     }
-    await flush();
   }
 
   private async failed(d: Delivery, e: unknown): Promise<void> {

@@ -72,7 +72,7 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
       method: 'GET',
       url: '/v1/stream',
       summary:
-        'Live events, typing, queue position and offers. WebSocket (send message/typing/read frames too) or, with Accept: text/event-stream, Server-Sent Events. Resume with ?cursors={"<conversationId>":<lastSeq>} or Last-Event-ID.',
+        'Live events, typing, queue position and offers. WebSocket (send message/typing/read frames too; admins may send {"type":"watch","conversationId"} to follow any conversation) or, with Accept: text/event-stream, Server-Sent Events. Resume with ?cursors={"<conversationId>":<lastSeq>} or Last-Event-ID.',
       tags: ['stream'],
       auth: 'any',
       status: 200,

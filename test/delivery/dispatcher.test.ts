@@ -65,6 +65,8 @@ describe.each(await dialects())('delivery to a desk (%s)', (dialect) => {
     // Nothing after order-1 was even attempted before order-1 got through.
     expect(lane.map((a) => `${a.text}:${a.outcome}`)).toEqual(['order-1:failed', 'order-1:failed', 'order-1:ok', 'order-2:ok', 'order-3:ok']);
     expect(lane.map((a) => a.seq)).toEqual([e1.seq, e1.seq, e1.seq, e2.seq, e3.seq]);
+    // A lane's successes are written in one batch once it drains: wait for that write, then count.
+    await until(async () => (await deliveryOf(e3.id)).status === 'sent', 3000, 'the lane to be recorded');
     const row = await deliveryOf(e1.id);
     expect(Number(row.attempts)).toBe(3);
   });

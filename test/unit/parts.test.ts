@@ -96,3 +96,14 @@ describe('Part schema', () => {
     expect(Parts.safeParse(Array.from({ length: 21 }, () => ({ type: 'text', text: 'x' }))).success).toBe(false);
   });
 });
+
+describe('links in parts', () => {
+  it('a button link must be a web (http/https) URL: javascript:, data: and file: are refused', () => {
+    const button = (url: string) => Part.safeParse({ type: 'buttons', buttons: [{ title: 'Go', url }] }).success;
+    expect(button('https://example.com/pay')).toBe(true);
+    expect(button('http://example.com')).toBe(true);
+    expect(button('javascript:alert(1)')).toBe(false);
+    expect(button('data:text/html,<script>alert(1)</script>')).toBe(false);
+    expect(button('file:///etc/passwd')).toBe(false);
+  });
+});

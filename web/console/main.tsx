@@ -1,4 +1,7 @@
 import { render } from 'preact';
+import '../shared/chat.css';
+import './console.css';
+import { App } from './app.js';
 
-// Scaffold; replaced by the real console.
-render(<p>Parley console</p>, document.getElementById('root') as HTMLElement);
+// The agent console: the inbox for agents, and the admin pages for admins. Served at /console/.
+render(<App />, document.getElementById('root') as HTMLElement);

@@ -7,17 +7,28 @@ import { VERSION } from '../../server.js';
 const page = (title: string, body: string, script = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:640px;margin:3rem auto;padding:0 1rem;color:#1d232a}
 label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}button{margin-top:1rem;padding:.6rem 1.2rem;font:inherit}
-#out{margin-top:1rem}.err{color:#b42318}code{background:#f3f4f6;padding:0 .3em}</style></head><body>${body}${script ? `<script>${script}</script>` : ''}</body></html>`;
+#out{margin-top:1rem}.err{color:#b42318}code{background:#f3f4f6;padding:0 .3em}
+.cards{list-style:none;padding:0;display:grid;gap:.8rem}.cards a{display:block;padding:1rem 1.2rem;border:1px solid #dde2ea;border-radius:12px;text-decoration:none;color:inherit}
+.cards a:hover,.cards a:focus-visible{border-color:#2155d6;box-shadow:0 2px 10px rgb(33 85 214/.12)}.cards b{display:block;color:#2155d6;font-size:1.1rem}.cards span{color:#5d6673}.ops{color:#5d6673;font-size:.9rem}</style></head><body>${body}${script ? `<script>${script}</script>` : ''}</body></html>`;
 
 export function pageRoutes(app: FastifyInstance): void {
   app.get('/', async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(
-      page(
-        'Parley',
-        `<h1>Parley ${VERSION}</h1><p>A messaging switchboard: customer channels ↔ agent desks, through a durable log.</p>
-<ul><li><a href="/docs">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li><li><a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a> · <a href="/metrics">/metrics</a></li></ul>`,
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'")
+      .send(
+        page(
+          'Parley',
+          `<h1>Parley ${VERSION}</h1><p>A messaging switchboard: customer channels ↔ agent desks, through a durable log.</p>
+<ul class="cards">
+<li><a href="/demo/"><b>Widget demo</b><span>A business page with the chat widget embedded by one script tag. Play the customer.</span></a></li>
+<li><a href="/app/"><b>Customer app</b><span>Chat and Offers tabs, photos, location; installable as an app on a phone.</span></a></li>
+<li><a href="/console/"><b>Agent console</b><span>Log in as an agent to answer chats; admins manage agents, queues and keys.</span></a></li>
+<li><a href="/docs"><b>API documentation</b><span>Every route, with examples (<code>/openapi.json</code> for tools).</span></a></li>
+</ul>
+<p class="ops">Operations: <a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a> · <a href="/metrics">/metrics</a></p>`,
+        ),
       ),
-    ),
   );
 
   app.get('/setup', async (_req, reply) =>

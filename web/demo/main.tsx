@@ -1,4 +1,0 @@
-import { render } from 'preact';
-
-// Scaffold; replaced by the real demo.
-render(<p>Parley demo</p>, document.getElementById('root') as HTMLElement);
