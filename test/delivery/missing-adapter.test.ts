@@ -27,6 +27,7 @@ describe('a delivery for an adapter that is not configured', () => {
       const r = await db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       return r.status === 'failed' ? r : undefined;
     }, 5000, 'the delivery to fail');
+    if (!row) throw new Error('unreachable: until() returned no row');
     expect(Number(row.attempts)).toBe(3);
     expect(row.last_error).toMatch(/PARLEY_E_DELIVERY_UNAVAILABLE: No channel adapter "vanished"/);
     const events = (await ts.api.get(`/v1/conversations/${conv.id}/events`, cust.token)).body.events;

@@ -1,28 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/databases.js';
-import { customerChat, eventFrame, fastAgent, kindsSeen, makeQueue, Streams } from '../helpers/flows.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { customerChat, eventFrame, fastAgent, kindsSeen, makeQueue, adminServer } from '../helpers/flows.js';
 
 // Ending a conversation: either side may end it; the log says who; nothing more can be written into it,
 // and the customer's next "open" starts a new conversation instead of reviving the old one.
 
 describe.each(await dialects())('ending a conversation (%s)', (dialect) => {
-  let ts: TestServer;
-  let adminToken: string;
-  const streams = new Streams();
-
-  beforeAll(async () => {
-    ts = await startServer({ dialect });
-    adminToken = (await fastAgent(ts, { role: 'admin', name: 'Admin' })).token;
-  });
-  afterEach(() => streams.closeAll());
-  afterAll(async () => ts?.stop());
+  const env = adminServer({ dialect });
 
   async function activeChat() {
-    const q = await makeQueue(ts, adminToken, 'round_robin');
-    const alice = await fastAgent(ts, { name: 'Alice', queues: [q.id] });
-    const agentStream = await streams.connect(ts, alice.token);
-    const chat = await customerChat(ts, streams, q.name);
+    const q = await makeQueue(env.ts, env.adminToken, 'round_robin');
+    const alice = await fastAgent(env.ts, { name: 'Alice', queues: [q.id] });
+    const agentStream = await env.streams.connect(env.ts, alice.token);
+    const chat = await customerChat(env.ts, env.streams, q.name);
     await chat.stream.next(eventFrame('participant.joined', chat.conversationId));
     return { q, alice, agentStream, ...chat };
   }
@@ -30,7 +20,7 @@ describe.each(await dialects())('ending a conversation (%s)', (dialect) => {
   it('a customer ending the chat tells the agent, and further messages get CONVERSATION_ENDED', async () => {
     const { q, alice, agentStream, stream, conversationId, token } = await activeChat();
 
-    const r = await ts.api.post(`/v1/conversations/${conversationId}/end`, undefined, token);
+    const r = await env.ts.api.post(`/v1/conversations/${conversationId}/end`, undefined, token);
     expect(r.status).toBe(200);
     expect(r.body.conversation.phase).toBe('ended');
     expect(typeof r.body.conversation.endedAt).toBe('string');
@@ -42,33 +32,33 @@ describe.each(await dialects())('ending a conversation (%s)', (dialect) => {
     expect(left).toMatchObject({ participant: { id: alice.id }, reason: 'ended' });
     await agentStream.next(eventFrame('conversation.ended', conversationId, (e) => e.by === 'customer'));
 
-    const late = await ts.api.post(`/v1/conversations/${conversationId}/messages`, { clientMessageId: 'late-1', text: 'one more thing' }, token);
+    const late = await env.ts.api.post(`/v1/conversations/${conversationId}/messages`, { clientMessageId: 'late-1', text: 'one more thing' }, token);
     expect(late.status).toBe(409);
     expect(late.body.error).toMatchObject({ code: 'PARLEY_E_CONVERSATION_ENDED', retryable: false });
     stream.send({ type: 'message', conversationId, clientMessageId: 'late-2', text: 'over the socket' });
     const frameErr = await stream.next((f) => f.type === 'error' && f.ref === 'late-2');
     expect(frameErr.error.code).toBe('PARLEY_E_CONVERSATION_ENDED');
-    const agentLate = await ts.api.post(`/v1/agent/conversations/${conversationId}/messages`, { clientMessageId: 'a-late', text: 'bye' }, alice.token);
+    const agentLate = await env.ts.api.post(`/v1/agent/conversations/${conversationId}/messages`, { clientMessageId: 'a-late', text: 'bye' }, alice.token);
     expect(agentLate.status).toBe(409);
     expect(agentLate.body.error.code).toBe('PARLEY_E_CONVERSATION_ENDED');
 
     // Nothing was appended by the refused writes; ending again is harmless and appends nothing either.
-    const before = (await ts.api.get(`/v1/conversations/${conversationId}/events`, token)).body;
+    const before = (await env.ts.api.get(`/v1/conversations/${conversationId}/events`, token)).body;
     expect(before.events.filter((e: any) => e.kind === 'message')).toHaveLength(0);
-    const again = await ts.api.post(`/v1/conversations/${conversationId}/end`, undefined, token);
+    const again = await env.ts.api.post(`/v1/conversations/${conversationId}/end`, undefined, token);
     expect(again.status).toBe(200);
-    expect((await ts.api.get(`/v1/conversations/${conversationId}/events`, token)).body.lastSeq).toBe(before.lastSeq);
+    expect((await env.ts.api.get(`/v1/conversations/${conversationId}/events`, token)).body.lastSeq).toBe(before.lastSeq);
 
     // A new open starts a NEW conversation.
-    const next = await ts.api.post('/v1/conversations', { queue: q.name }, token);
+    const next = await env.ts.api.post('/v1/conversations', { queue: q.name }, token);
     expect(next.status).toBe(201);
     expect(next.body.conversation.id).not.toBe(conversationId);
     expect(['queued', 'active']).toContain(next.body.conversation.phase);
-    const list = await ts.api.get('/v1/conversations', token);
+    const list = await env.ts.api.get('/v1/conversations', token);
     const phases = Object.fromEntries(list.body.conversations.map((c: any) => [c.id, c.phase]));
     expect(phases[conversationId]).toBe('ended');
     expect(Object.keys(phases)).toHaveLength(2);
-    const fresh = await ts.api.post(`/v1/conversations/${next.body.conversation.id}/messages`, { clientMessageId: 'late-1', text: 'one more thing' }, token);
+    const fresh = await env.ts.api.post(`/v1/conversations/${next.body.conversation.id}/messages`, { clientMessageId: 'late-1', text: 'one more thing' }, token);
     expect(fresh.status).toBe(201);
     expect(fresh.body.event.conversationId).toBe(next.body.conversation.id);
   });
@@ -76,19 +66,19 @@ describe.each(await dialects())('ending a conversation (%s)', (dialect) => {
   it('an agent ending the chat shows the customer conversation.ended by the agent, and the next open is a new chat', async () => {
     const { q, alice, stream, conversationId, token } = await activeChat();
 
-    const r = await ts.api.post(`/v1/agent/conversations/${conversationId}/end`, undefined, alice.token);
+    const r = await env.ts.api.post(`/v1/agent/conversations/${conversationId}/end`, undefined, alice.token);
     expect(r.status).toBe(200);
     expect(r.body.conversation.phase).toBe('ended');
     const ended = await stream.next(eventFrame('conversation.ended', conversationId));
     expect(ended.event).toMatchObject({ by: 'agent', origin: 'desk', author: { role: 'agent', id: alice.id, name: 'Alice' } });
 
-    const view = await ts.api.get(`/v1/conversations/${conversationId}`, token);
+    const view = await env.ts.api.get(`/v1/conversations/${conversationId}`, token);
     expect(view.body.conversation.phase).toBe('ended');
-    const late = await ts.api.post(`/v1/conversations/${conversationId}/messages`, { clientMessageId: 'x', text: 'hello?' }, token);
+    const late = await env.ts.api.post(`/v1/conversations/${conversationId}/messages`, { clientMessageId: 'x', text: 'hello?' }, token);
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('PARLEY_E_CONVERSATION_ENDED');
 
-    const next = await ts.api.post('/v1/conversations', { queue: q.name }, token);
+    const next = await env.ts.api.post('/v1/conversations', { queue: q.name }, token);
     expect(next.status).toBe(201);
     expect(next.body.conversation.id).not.toBe(conversationId);
     // The new chat is live on the same stream: the agent (online, now free) picks it up.
@@ -97,20 +87,20 @@ describe.each(await dialects())('ending a conversation (%s)', (dialect) => {
 
   it('only the agent holding a chat may end it', async () => {
     const { q, conversationId, token } = await activeChat();
-    const other = await fastAgent(ts, { name: 'Other', queues: [q.id] });
-    const r = await ts.api.post(`/v1/agent/conversations/${conversationId}/end`, undefined, other.token);
+    const other = await fastAgent(env.ts, { name: 'Other', queues: [q.id] });
+    const r = await env.ts.api.post(`/v1/agent/conversations/${conversationId}/end`, undefined, other.token);
     expect(r.status).toBe(404);
-    const view = await ts.api.get(`/v1/conversations/${conversationId}`, token);
+    const view = await env.ts.api.get(`/v1/conversations/${conversationId}`, token);
     expect(view.body.conversation.phase).toBe('active');
   });
 
   it('a customer can end a chat still waiting in the queue, and the customer behind moves up', async () => {
-    const q = await makeQueue(ts, adminToken, 'manual');
-    const first = await customerChat(ts, streams, q.name);
-    const second = await customerChat(ts, streams, q.name);
+    const q = await makeQueue(env.ts, env.adminToken, 'manual');
+    const first = await customerChat(env.ts, env.streams, q.name);
+    const second = await customerChat(env.ts, env.streams, q.name);
     await second.stream.next((f) => f.type === 'availability' && f.position === 2);
 
-    const r = await ts.api.post(`/v1/conversations/${first.conversationId}/end`, undefined, first.token);
+    const r = await env.ts.api.post(`/v1/conversations/${first.conversationId}/end`, undefined, first.token);
     expect(r.status).toBe(200);
     const ended = await first.stream.next(eventFrame('conversation.ended', first.conversationId));
     expect(ended.event.by).toBe('customer');

@@ -1,27 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { customerChat, eventFrame, fastAgent, makeQueue, Streams } from '../helpers/flows.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { customerChat, eventFrame, fastAgent, makeQueue, adminServer } from '../helpers/flows.js';
 
 // Typing is ephemeral: it is fanned out to the other side live and never written to the log.
 
 describe('typing indicators', () => {
-  let ts: TestServer;
-  let adminToken: string;
-  const streams = new Streams();
-
-  beforeAll(async () => {
-    ts = await startServer();
-    adminToken = (await fastAgent(ts, { role: 'admin', name: 'Admin' })).token;
-  });
-  afterEach(() => streams.closeAll());
-  afterAll(async () => ts?.stop());
+  const env = adminServer();
 
   /** A customer and an agent in an active chat, both with a stream open. */
   async function activeChat() {
-    const q = await makeQueue(ts, adminToken, 'round_robin');
-    const alice = await fastAgent(ts, { name: 'Alice', queues: [q.id] });
-    const agentStream = await streams.connect(ts, alice.token);
-    const chat = await customerChat(ts, streams, q.name);
+    const q = await makeQueue(env.ts, env.adminToken, 'round_robin');
+    const alice = await fastAgent(env.ts, { name: 'Alice', queues: [q.id] });
+    const agentStream = await env.streams.connect(env.ts, alice.token);
+    const chat = await customerChat(env.ts, env.streams, q.name);
     await chat.stream.next(eventFrame('participant.joined', chat.conversationId));
     return { alice, agentStream, ...chat };
   }
@@ -54,12 +44,12 @@ describe('typing indicators', () => {
   it('typing sent over REST reaches the other side live', async () => {
     const { alice, agentStream, stream, conversationId, token } = await activeChat();
 
-    const fromCustomer = await ts.api.post(`/v1/conversations/${conversationId}/typing`, { typing: true }, token);
+    const fromCustomer = await env.ts.api.post(`/v1/conversations/${conversationId}/typing`, { typing: true }, token);
     expect(fromCustomer.status).toBe(200);
     expect(fromCustomer.body).toEqual({ ok: true });
     await agentStream.next(typingFrame(conversationId, true, 'customer'));
 
-    const fromAgent = await ts.api.post(`/v1/agent/conversations/${conversationId}/typing`, { typing: true }, alice.token);
+    const fromAgent = await env.ts.api.post(`/v1/agent/conversations/${conversationId}/typing`, { typing: true }, alice.token);
     expect(fromAgent.status).toBe(200);
     await stream.next(typingFrame(conversationId, true, 'agent'));
     expect(stream.frames.some(typingFrame(conversationId, true, 'customer'))).toBe(false);
@@ -67,20 +57,20 @@ describe('typing indicators', () => {
 
   it('typing is never stored: the log and its seq do not move', async () => {
     const { alice, agentStream, stream, conversationId, token } = await activeChat();
-    const before = await ts.api.get(`/v1/conversations/${conversationId}/events`, token);
+    const before = await env.ts.api.get(`/v1/conversations/${conversationId}/events`, token);
 
     for (const typing of [true, false, true, false]) {
       stream.send({ type: 'typing', conversationId, typing });
-      await ts.api.post(`/v1/agent/conversations/${conversationId}/typing`, { typing }, alice.token);
+      await env.ts.api.post(`/v1/agent/conversations/${conversationId}/typing`, { typing }, alice.token);
     }
     await agentStream.next((f) => f.type === 'typing' && f.typing === false);
     await stream.next((f) => f.type === 'typing' && f.typing === false);
 
-    const after = await ts.api.get(`/v1/conversations/${conversationId}/events`, token);
+    const after = await env.ts.api.get(`/v1/conversations/${conversationId}/events`, token);
     expect(after.body.lastSeq).toBe(before.body.lastSeq);
     expect(after.body.events).toEqual(before.body.events);
     expect(after.body.events.map((e: any) => e.kind)).not.toContain('typing');
-    const agentView = await ts.api.get(`/v1/agent/conversations/${conversationId}/events`, alice.token);
+    const agentView = await env.ts.api.get(`/v1/agent/conversations/${conversationId}/events`, alice.token);
     expect(agentView.body.lastSeq).toBe(before.body.lastSeq);
     // And no event frame was produced by any of it.
     expect(stream.events(conversationId).map((e) => e.seq)).toEqual(before.body.events.map((e: any) => e.seq));
@@ -88,10 +78,10 @@ describe('typing indicators', () => {
 
   it("typing into someone else's conversation is refused and reaches nobody", async () => {
     const { agentStream, conversationId } = await activeChat();
-    const stranger = await ts.api.customer();
-    const strangerStream = await streams.connect(ts, stranger.token);
+    const stranger = await env.ts.api.customer();
+    const strangerStream = await env.streams.connect(env.ts, stranger.token);
 
-    const rest = await ts.api.post(`/v1/conversations/${conversationId}/typing`, { typing: true }, stranger.token);
+    const rest = await env.ts.api.post(`/v1/conversations/${conversationId}/typing`, { typing: true }, stranger.token);
     expect(rest.status).toBe(404);
     expect(rest.body.error.code).toBe('PARLEY_E_CONVERSATION_NOT_FOUND');
 
@@ -100,20 +90,20 @@ describe('typing indicators', () => {
     expect(err.error.code).toBe('PARLEY_E_CONVERSATION_NOT_FOUND');
 
     // An agent who does not hold the chat cannot type into it either.
-    const bob = await fastAgent(ts, { name: 'Bob' });
-    const bobTyping = await ts.api.post(`/v1/agent/conversations/${conversationId}/typing`, { typing: true }, bob.token);
+    const bob = await fastAgent(env.ts, { name: 'Bob' });
+    const bobTyping = await env.ts.api.post(`/v1/agent/conversations/${conversationId}/typing`, { typing: true }, bob.token);
     expect(bobTyping.status).toBe(404);
     expect(agentStream.frames.some((f) => f.type === 'typing')).toBe(false);
   });
 
   it('typing into an ended conversation is refused with CONVERSATION_ENDED', async () => {
     const { conversationId, token, alice } = await activeChat();
-    expect((await ts.api.post(`/v1/conversations/${conversationId}/end`, undefined, token)).status).toBe(200);
+    expect((await env.ts.api.post(`/v1/conversations/${conversationId}/end`, undefined, token)).status).toBe(200);
 
-    const customerTyping = await ts.api.post(`/v1/conversations/${conversationId}/typing`, { typing: true }, token);
+    const customerTyping = await env.ts.api.post(`/v1/conversations/${conversationId}/typing`, { typing: true }, token);
     expect(customerTyping.status).toBe(409);
     expect(customerTyping.body.error.code).toBe('PARLEY_E_CONVERSATION_ENDED');
-    const agentTyping = await ts.api.post(`/v1/agent/conversations/${conversationId}/typing`, { typing: true }, alice.token);
+    const agentTyping = await env.ts.api.post(`/v1/agent/conversations/${conversationId}/typing`, { typing: true }, alice.token);
     expect(agentTyping.status).toBe(409);
     expect(agentTyping.body.error.code).toBe('PARLEY_E_CONVERSATION_ENDED');
   });

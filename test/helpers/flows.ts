@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { newId, nowIso } from '../../src/store/tx.js';
-import { StreamClient, type TestServer } from './server.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startServer, StreamClient, type StartOptions, type TestServer } from './server.js';
 
 // Small building blocks for end-to-end tests: identity tokens, per-test queues (so tests in one file share a
 // server without sharing agents), a customer with a live stream and an open conversation, and frame matchers.
@@ -95,3 +96,18 @@ export const eventFrame =
 
 /** The kinds of one conversation's events as a stream client saw them, in arrival order. */
 export const kindsSeen = (c: StreamClient, conversationId: string): string[] => c.events(conversationId).map((e) => e.kind);
+
+/**
+ * The usual e2e set-up: a server (for one dialect), an admin token and a stream pool closed after each
+ * test. Registers the vitest hooks; read the fields inside tests (they are set in beforeAll).
+ */
+export function adminServer(opts: StartOptions = {}): { ts: TestServer; adminToken: string; streams: Streams } {
+  const env = { streams: new Streams() } as { ts: TestServer; adminToken: string; streams: Streams };
+  beforeAll(async () => {
+    env.ts = await startServer(opts);
+    env.adminToken = (await fastAgent(env.ts, { role: 'admin', name: 'Admin' })).token;
+  });
+  afterEach(() => env.streams.closeAll());
+  afterAll(async () => env.ts?.stop());
+  return env;
+}

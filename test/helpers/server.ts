@@ -81,7 +81,7 @@ export class Api {
       body = JSON.stringify(opts.body);
       headers['content-type'] = 'application/json';
     }
-    const r = await fetch(this.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const r = await fetch(this.url + path, { method, headers, ...(body !== undefined ? { body: typeof body === "string" ? body : new Uint8Array(body) } : {}) });
     const text = await r.text();
     let parsed: unknown = text;
     try {
