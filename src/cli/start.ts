@@ -15,6 +15,9 @@ export async function start(overrides: { port?: number | undefined }): Promise<v
   if (config.printSetup) {
     const lines = [
       `Parley ${VERSION} is running on ${base}  (${server.database.describe})`,
+      `  Widget demo     ${base}/demo/`,
+      `  Agent console   ${base}/console/`,
+      `  Customer app    ${base}/app/`,
       `  API docs        ${base}/docs`,
       `  OpenAPI         ${base}/openapi.json`,
       `  Customer API    ${base}/v1/sessions, /v1/conversations, /v1/stream`,
