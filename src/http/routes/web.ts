@@ -19,7 +19,8 @@ export async function webAppRoutes(app: FastifyInstance): Promise<boolean> {
     root: WEB_DIST,
     prefix: '/',
     index: false,
-    wildcard: false,
+    // Look files up per request (not a list made at start), so a rebuild while running is served at once.
+    wildcard: true,
     // Hashed assets never change; pages and the widget loader must revalidate so updates reach users.
     setHeaders: (res, path) => {
       res.header('x-content-type-options', 'nosniff');
