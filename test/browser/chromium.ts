@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
@@ -50,5 +50,10 @@ export async function launchChromium(): Promise<Chromium> {
   };
 }
 
-/** Screenshots land in docs/screenshots (committed; the README shows them). */
-export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Where screenshots go. The README shows the committed ones in docs/screenshots; a normal test run writes
+ * to test-results/screenshots (git-ignored) so it does not dirty the tree. Refresh the README's with
+ * PARLEY_UPDATE_SCREENSHOTS=1 npm test.
+ */
+export const SCREENSHOTS = process.env.PARLEY_UPDATE_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots') : join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
+mkdirSync(SCREENSHOTS, { recursive: true });
