@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { cleanup, cpuTimeMs, installCleanupHandlers } from './lib/proc.js';
-import { envInt, fmt, machine, quick, ratio, summarize, writeResult } from './lib/stats.js';
+import { envInt, fmt, machine, quick, ratio, summarize, writeResult, cpuFigures, medianRounds } from './lib/stats.js';
 import { openCustomers, TARGETS } from './lib/targets.js';
 
 export function ingestConfig() {
@@ -83,26 +83,16 @@ async function runOnce(targetName, cfg) {
       statuses: m.statuses,
       timedOut: m.timedOut,
       elapsedMs: Math.round(m.elapsedMs),
-      // Server CPU per successful request, and how busy the server and the load client were (1 = one core).
-      serverCpuMsPerReq: serverCpuMs === null || m.ok === 0 ? null : Math.round((serverCpuMs / m.ok) * 1000) / 1000,
-      serverCpuUtil: serverCpuMs === null ? null : Math.round((serverCpuMs / m.elapsedMs) * 100) / 100,
-      clientCpuUtil: Math.round(((client.user + client.system) / 1000 / m.elapsedMs) * 100) / 100,
+      ...cpuFigures('serverCpuMsPerReq', serverCpuMs, m.ok, m.elapsedMs, client),
     };
   } finally {
     await target.stop();
   }
 }
 
-const median = (runs) => [...runs].sort((a, b) => (a.reqPerSec ?? 0) - (b.reqPerSec ?? 0))[Math.floor((runs.length - 1) / 2)];
-
 export async function ingest(cfg = ingestConfig()) {
-  const rounds = { parley: [], floor: [] };
-  for (let r = 0; r < cfg.rounds; r++) {
-    rounds.floor.push(await runOnce('floor', cfg));
-    rounds.parley.push(await runOnce('parley', cfg));
-  }
-  const parley = median(rounds.parley);
-  const floor = median(rounds.floor);
+  // Floor first, then Parley, each on a fresh server and data folder; the median round of each.
+  const { parley, floor, rounds } = await medianRounds(runOnce, cfg, 'reqPerSec');
   const result = {
     name: 'ingest',
     description: 'POST /v1/conversations/:id/messages from concurrent keep-alive HTTP clients; latency = request → response',

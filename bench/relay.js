@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { cleanup, cpuTimeMs, installCleanupHandlers } from './lib/proc.js';
-import { envInt, fmt, machine, quick, ratio, summarize, writeResult } from './lib/stats.js';
+import { envInt, fmt, machine, quick, ratio, summarize, writeResult, cpuFigures, medianRounds } from './lib/stats.js';
 import { openCustomers, TARGETS } from './lib/targets.js';
 
 export function relayConfig() {
@@ -192,9 +192,7 @@ async function runOnce(targetName, cfg) {
       timedOut: m.timedOut,
       elapsedMs: Math.round(m.elapsedMs),
       // Server CPU per delivered message, and how busy the server and the load client were (1 = one core).
-      serverCpuMsPerMsg: serverCpuMs === null || m.completed === 0 ? null : Math.round((serverCpuMs / m.completed) * 1000) / 1000,
-      serverCpuUtil: serverCpuMs === null ? null : Math.round((serverCpuMs / m.elapsedMs) * 100) / 100,
-      clientCpuUtil: Math.round(((client.user + client.system) / 1000 / m.elapsedMs) * 100) / 100,
+      ...cpuFigures('serverCpuMsPerMsg', serverCpuMs, m.completed, m.elapsedMs, client),
       ...counters,
     };
   } finally {
@@ -203,17 +201,9 @@ async function runOnce(targetName, cfg) {
   }
 }
 
-const median = (runs) => [...runs].sort((a, b) => (a.msgsPerSec ?? 0) - (b.msgsPerSec ?? 0))[Math.floor((runs.length - 1) / 2)];
-
 export async function relay(cfg = relayConfig()) {
-  const rounds = { parley: [], floor: [] };
-  for (let r = 0; r < cfg.rounds; r++) {
-    // Floor first, then Parley, each on a fresh server and data folder.
-    rounds.floor.push(await runOnce('floor', cfg));
-    rounds.parley.push(await runOnce('parley', cfg));
-  }
-  const parley = median(rounds.parley);
-  const floor = median(rounds.floor);
+  // Floor first, then Parley, each on a fresh server and data folder; the median round of each.
+  const { parley, floor, rounds } = await medianRounds(runOnce, cfg, 'msgsPerSec');
   const result = {
     name: 'relay',
     description: 'customers (WebSocket) → server → agents (WebSocket); latency = customer send → agent socket receives the event',

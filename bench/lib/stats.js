@@ -46,3 +46,26 @@ export const envInt = (name, dflt) => {
 export const quick = () => process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 
 export const fmt = (v, d = 1) => (v === null || v === undefined ? '—' : Number(v).toFixed(d));
+
+/** Server CPU per item (under `perItemKey`), and how busy the server and the load client were (1 = one core). */
+export function cpuFigures(perItemKey, serverCpuMs, count, elapsedMs, client) {
+  return {
+    [perItemKey]: serverCpuMs === null || count === 0 ? null : Math.round((serverCpuMs / count) * 1000) / 1000,
+    serverCpuUtil: serverCpuMs === null ? null : Math.round((serverCpuMs / elapsedMs) * 100) / 100,
+    clientCpuUtil: Math.round(((client.user + client.system) / 1000 / elapsedMs) * 100) / 100,
+  };
+}
+
+/**
+ * Run `runOnce` for the floor and for Parley, alternating, `rounds` times, each on a fresh server and data
+ * folder, and keep the median round of each by `metric` (a noisy neighbour then skews one round, not all).
+ */
+export async function medianRounds(runOnce, cfg, metric) {
+  const rounds = { parley: [], floor: [] };
+  for (let r = 0; r < cfg.rounds; r++) {
+    rounds.floor.push(await runOnce('floor', cfg));
+    rounds.parley.push(await runOnce('parley', cfg));
+  }
+  const median = (runs) => [...runs].sort((a, b) => (a[metric] ?? 0) - (b[metric] ?? 0))[Math.floor((runs.length - 1) / 2)];
+  return { parley: median(rounds.parley), floor: median(rounds.floor), rounds };
+}

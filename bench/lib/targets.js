@@ -44,6 +44,21 @@ function parleyCli() {
   return snapshot;
 }
 
+/** Start a server child on a free port and wait for /healthz; on failure nothing is left behind. */
+async function spawnServer(name, args, env, dataDir) {
+  const port = await freePort();
+  const proc = spawnNode(args, { env: { ...env, PORT: String(port) }, cwd: dataDir, name, nodeArgs: serverNodeArgs(name) });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy(proc, `${baseUrl}/healthz`);
+  } catch (e) {
+    await stopChild(proc, 1000);
+    removeDir(dataDir);
+    throw e;
+  }
+  return { proc, baseUrl };
+}
+
 export async function startParley({ agents = 0 } = {}) {
   const cli = parleyCli();
   const dataDir = tempDir('parley-bench');
@@ -58,16 +73,7 @@ export async function startParley({ agents = 0 } = {}) {
       name: 'parley agent add',
     });
   }
-  const port = await freePort();
-  const proc = spawnNode([cli, 'start'], { env: { ...env, PORT: String(port) }, cwd: dataDir, name: 'parley', nodeArgs: serverNodeArgs('parley') });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitHealthy(proc, `${baseUrl}/healthz`);
-  } catch (e) {
-    await stopChild(proc, 1000);
-    removeDir(dataDir);
-    throw e;
-  }
+  const { proc, baseUrl } = await spawnServer('parley', [cli, 'start'], env, dataDir);
   const http = makeClient(baseUrl);
   const agentTokens = [];
   try {
@@ -116,16 +122,7 @@ export async function startParley({ agents = 0 } = {}) {
 
 export async function startFloor({ agents = 0 } = {}) {
   const dataDir = tempDir('floor-bench');
-  const port = await freePort();
-  const proc = spawnNode([join(ROOT, 'bench', 'floor', 'server.js')], { env: { PORT: String(port), FLOOR_DATA_DIR: dataDir }, cwd: dataDir, name: 'floor', nodeArgs: serverNodeArgs('floor') });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitHealthy(proc, `${baseUrl}/healthz`);
-  } catch (e) {
-    await stopChild(proc, 1000);
-    removeDir(dataDir);
-    throw e;
-  }
+  const { proc, baseUrl } = await spawnServer('floor', [join(ROOT, 'bench', 'floor', 'server.js')], { FLOOR_DATA_DIR: dataDir }, dataDir);
   const http = makeClient(baseUrl);
   const agentTokens = [];
   for (let i = 0; i < agents; i++) {

@@ -1,6 +1,7 @@
 import type { Conversation, Leg, StoredEvent } from '../core/model.js';
 import type { Part } from '../core/parts.js';
 import type { UrlSigner } from '../media/signing.js';
+import { conversationSummary } from '../realtime/bus.js';
 
 // How events and conversations look to clients. Media parts get a fresh signed URL each time they are
 // read (stored events never hold a URL, so nothing stale or permanent leaks). A message shows its
@@ -32,14 +33,7 @@ export function presentEvent(e: StoredEvent, signer: UrlSigner, status?: Message
 
 export function presentConversation(c: Conversation, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id: c.id,
-    contactId: c.contactId,
-    channel: c.channel,
-    desk: c.desk,
-    queueId: c.queueId,
-    agentId: c.agentId,
-    phase: c.phase,
-    lastSeq: c.lastSeq,
+    ...conversationSummary(c),
     receipts: {
       customer: { delivered: c.customerDeliveredSeq, read: c.customerReadSeq },
       desk: { delivered: c.deskDeliveredSeq, read: c.deskReadSeq },

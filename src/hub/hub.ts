@@ -4,7 +4,7 @@ import { assignWaiting, type CommandContext, type CommandResult } from '../core/
 import type { Conversation, Offer, Signal, StoredEvent } from '../core/model.js';
 import type { RunInTx, Tx } from '../core/ports.js';
 import { WAITING_PHASES } from '../core/phases.js';
-import type { Bus, ConversationSummary } from '../realtime/bus.js';
+import { conversationSummary, type Bus } from '../realtime/bus.js';
 import type { Dialect } from '../store/db.js';
 import type { DB } from '../store/schema.js';
 import { makeRunInTx } from '../store/tx.js';
@@ -22,16 +22,6 @@ export interface HubDeps {
   onCommitted?: (events: StoredEvent[]) => void;
 }
 
-const summary = (c: Conversation): ConversationSummary => ({
-  id: c.id,
-  contactId: c.contactId,
-  channel: c.channel,
-  desk: c.desk,
-  queueId: c.queueId,
-  agentId: c.agentId,
-  phase: c.phase,
-  lastSeq: c.lastSeq,
-});
 
 export class Hub {
   readonly db: Kysely<DB>;
@@ -97,7 +87,7 @@ export class Hub {
     if (c.queueId && (WAITING_PHASES.includes(c.phase) || event.kind === 'participant.joined' || event.kind === 'conversation.ended' || event.kind === 'conversation.queued')) {
       topics.push(`queue:${c.queueId}`);
     }
-    this.bus.publish(topics, { type: 'event', event, conversation: summary(c) });
+    this.bus.publish(topics, { type: 'event', event, conversation: conversationSummary(c) });
   }
 
   publishSignal(signal: Signal, c: Pick<Conversation, 'id' | 'contactId' | 'agentId'>): void {

@@ -15,6 +15,17 @@ export type BusMessage =
 /** What a subscriber needs to know about the conversation an event belongs to, without a query. */
 export type ConversationSummary = Pick<Conversation, 'id' | 'contactId' | 'channel' | 'desk' | 'queueId' | 'agentId' | 'phase' | 'lastSeq'>;
 
+export const conversationSummary = (c: Conversation): ConversationSummary => ({
+  id: c.id,
+  contactId: c.contactId,
+  channel: c.channel,
+  desk: c.desk,
+  queueId: c.queueId,
+  agentId: c.agentId,
+  phase: c.phase,
+  lastSeq: c.lastSeq,
+});
+
 export type BusHandler = (msg: BusMessage) => void;
 
 export interface Bus {
