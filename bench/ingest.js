@@ -8,7 +8,7 @@
 // (2000), BENCH_TIMEOUT_MS (120000), BENCH_ROUNDS (1; median round by throughput), BENCH_QUICK=1.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { cleanup, cpuTimeMs, installCleanupHandlers } from './lib/proc.js';
+import { cpuTimeMs, runMain } from './lib/proc.js';
 import { envInt, fmt, machine, quick, ratio, summarize, writeResult, cpuFigures, medianRounds } from './lib/stats.js';
 import { openCustomers, TARGETS } from './lib/targets.js';
 
@@ -130,17 +130,4 @@ function printIngest(r, file) {
   );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  installCleanupHandlers();
-  let code = 0;
-  try {
-    const r = await ingest();
-    if (r.parley.ok < r.parley.requests || r.floor.ok < r.floor.requests) code = 1;
-  } catch (e) {
-    process.stderr.write(`ingest: ${e?.stack ?? e}\n`);
-    code = 1;
-  } finally {
-    await cleanup();
-  }
-  process.exit(code);
-}
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await runMain('ingest', ingest, (r) => r.parley.ok >= r.parley.requests && r.floor.ok >= r.floor.requests);

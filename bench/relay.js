@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { cleanup, cpuTimeMs, installCleanupHandlers } from './lib/proc.js';
+import { cpuTimeMs, runMain } from './lib/proc.js';
 import { envInt, fmt, machine, quick, ratio, summarize, writeResult, cpuFigures, medianRounds } from './lib/stats.js';
 import { openCustomers, TARGETS } from './lib/targets.js';
 
@@ -243,17 +243,4 @@ function printRelay(r, file) {
   );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  installCleanupHandlers();
-  let code = 0;
-  try {
-    const r = await relay();
-    if (r.parley.completed < r.parley.sent || r.floor.completed < r.floor.sent) code = 1;
-  } catch (e) {
-    process.stderr.write(`relay: ${e?.stack ?? e}\n`);
-    code = 1;
-  } finally {
-    await cleanup();
-  }
-  process.exit(code);
-}
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await runMain('relay', relay, (r) => r.parley.completed >= r.parley.sent && r.floor.completed >= r.floor.sent);

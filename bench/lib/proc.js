@@ -159,3 +159,21 @@ export function cpuTimeMs(pid) {
   }
 }
 const CLK_TCK = 100; // USER_HZ is 100 on every Linux that Node supports
+
+/**
+ * Run a benchmark as the main module: clean up children and temp folders whatever happens, and exit 1 if
+ * it threw or `complete(result)` says some work did not finish.
+ */
+export async function runMain(name, bench, complete) {
+  installCleanupHandlers();
+  let code = 0;
+  try {
+    if (!complete(await bench())) code = 1;
+  } catch (e) {
+    process.stderr.write(`${name}: ${e?.stack ?? e}\n`);
+    code = 1;
+  } finally {
+    await cleanup();
+  }
+  process.exit(code);
+}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ChatHeader } from '../customer/chat-header.js';
 import { ChatPanel } from '../customer/chat-panel.js';
+import { ConnectError } from '../customer/connect-error.js';
 import { useCustomerClient } from '../customer/use-client.js';
 import { useConversation } from '../customer/use-conversation.js';
 import { usePageVisible } from '../customer/use-page-visible.js';
@@ -68,12 +69,7 @@ export function App({ settings }: { settings: AppSettings }) {
       )}
       <main class="pa-main">
         {session.state === 'error' ? (
-          <div class="pw-offline" role="alert" data-testid="parley-connect-error">
-            <p>{session.error}</p>
-            <button type="button" class="pw-primary" onClick={session.connect}>
-              Try again
-            </button>
-          </div>
+          <ConnectError message={session.error} onRetry={session.connect} />
         ) : (
           <>
             <section id="pa-panel-chat" class="pa-panel" role="tabpanel" aria-labelledby="pa-tab-chat" hidden={tab !== 'chat'} data-testid="parley-panel">

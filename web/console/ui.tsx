@@ -25,6 +25,20 @@ export function Card({ title, children, testid }: { title?: string; children: Co
   );
 }
 
+/** An admin list: one header row from `headers` (an empty string for an actions column), then the rows. */
+export function Table({ headers, testid, children }: { headers: string[]; testid: string; children: ComponentChildren }) {
+  return (
+    <table class="pc-table" data-testid={testid}>
+      <thead>
+        <tr>
+          {headers.map((h, i) => (h ? <th key={i}>{h}</th> : <th key={i} />))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
 export function Field({ label, hint, children }: { label: string; hint?: string; children: ComponentChildren }) {
   return (
     <label class="pc-field">

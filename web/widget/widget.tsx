@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ChatHeader } from '../customer/chat-header.js';
 import { ChatPanel } from '../customer/chat-panel.js';
+import { ConnectError } from '../customer/connect-error.js';
 import { useConversation } from '../customer/use-conversation.js';
 import { hasStoredSession, useCustomerClient } from '../customer/use-client.js';
 import { usePageVisible } from '../customer/use-page-visible.js';
@@ -87,12 +88,7 @@ export function Widget({ options }: { options: WidgetOptions }) {
             </button>
           </ChatHeader>
           {session.state === 'error' ? (
-            <div class="pw-offline" role="alert" data-testid="parley-connect-error">
-              <p>{session.error}</p>
-              <button type="button" class="pw-primary" onClick={session.connect}>
-                Try again
-              </button>
-            </div>
+            <ConnectError message={session.error} onRetry={session.connect} />
           ) : (
             <ChatPanel client={session.client} chat={chat} connection={session.connection} inputRef={input} greeting={options.greeting} />
           )}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AgentRole, AgentWithPresence, Queue } from '../../../sdk/src/index.js';
 import { useConsole } from '../context.js';
 import { errorText } from '../errors.js';
-import { Badge, Card, ErrorNote, Field, Page } from '../ui.js';
+import { Badge, Card, ErrorNote, Field, Page, Table } from '../ui.js';
 import { useLoad } from '../use-load.js';
 
 // Agents: who can log in, their role, how many chats each takes at once, and which queues feed them.
@@ -18,19 +18,7 @@ export function AgentsPage() {
     <Page title="Agents">
       <ErrorNote error={agents.error ?? queues.error} />
       <Card>
-        <table class="pc-table" data-testid="agents-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>E-mail</th>
-              <th>Role</th>
-              <th>Capacity</th>
-              <th>Queues</th>
-              <th>Status</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
+        <Table testid="agents-table" headers={['Name', 'E-mail', 'Role', 'Capacity', 'Queues', 'Status', '']}>
             {(agents.data ?? []).map((a) =>
               editing === a.id ? (
                 <EditRow key={a.id} a={a} queues={qs} onDone={() => (setEditing(null), void agents.reload())} />
@@ -50,8 +38,7 @@ export function AgentsPage() {
                 </tr>
               ),
             )}
-          </tbody>
-        </table>
+        </Table>
       </Card>
       <CreateAgent queues={qs} onCreated={() => void agents.reload()} />
     </Page>

@@ -3,7 +3,7 @@ import { cannedApi } from '../api.js';
 import { useConsole } from '../context.js';
 import { errorText } from '../errors.js';
 import { invalidateCanned } from '../inbox/canned.js';
-import { Card, ErrorNote, Field, Page } from '../ui.js';
+import { Card, ErrorNote, Field, Page, Table } from '../ui.js';
 import { useLoad } from '../use-load.js';
 
 // The team's canned responses. Agents insert them by typing "/" and the shortcut in the reply box.
@@ -37,15 +37,7 @@ export function CannedPage() {
     <Page title="Canned responses">
       <ErrorNote error={error ?? list.error} />
       <Card>
-        <table class="pc-table" data-testid="canned-table">
-          <thead>
-            <tr>
-              <th>Shortcut</th>
-              <th>Text</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
+        <Table testid="canned-table" headers={['Shortcut', 'Text', '']}>
             {(list.data ?? []).map((c) => (
               <tr key={c.id} data-testid="canned-row">
                 <td class="pc-mono">/{c.shortcut}</td>
@@ -64,8 +56,7 @@ export function CannedPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
         {list.data?.length === 0 ? <p class="pc-empty">No canned responses yet.</p> : null}
       </Card>
       <Card title="Add a canned response" testid="create-canned">

@@ -3,7 +3,7 @@ import type { Delivery, DeliveryStatus } from '../../../sdk/src/index.js';
 import { useConsole } from '../context.js';
 import { errorText } from '../errors.js';
 import { href } from '../router.js';
-import { Badge, Card, ErrorNote, Page, when } from '../ui.js';
+import { Badge, Card, ErrorNote, Page, when, Table } from '../ui.js';
 import { useLoad } from '../use-load.js';
 
 // The outbox: every event on its way to a channel or a desk. Failed ones (the destination refused, or
@@ -57,20 +57,7 @@ export function DeliveriesPage() {
     >
       <ErrorNote error={error ?? list.error} />
       <Card>
-        <table class="pc-table" data-testid="deliveries-table">
-          <thead>
-            <tr>
-              <th>Conversation</th>
-              <th>Seq</th>
-              <th>To</th>
-              <th>Status</th>
-              <th>Attempts</th>
-              <th>Last error</th>
-              <th>Updated</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
+        <Table testid="deliveries-table" headers={['Conversation', 'Seq', 'To', 'Status', 'Attempts', 'Last error', 'Updated', '']}>
             {(list.data ?? []).map((d) => (
               <tr key={d.id} data-testid="delivery-row" data-delivery-id={d.id} data-status={d.status}>
                 <td>
@@ -101,8 +88,7 @@ export function DeliveriesPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
         {list.data?.length === 0 ? <p class="pc-empty">{status === 'failed' ? 'No failed deliveries.' : 'Nothing here.'}</p> : null}
       </Card>
     </Page>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ApiKeyScope } from '../../../sdk/src/index.js';
 import { useConsole } from '../context.js';
 import { errorText } from '../errors.js';
-import { Badge, Card, ErrorNote, Field, Page, when } from '../ui.js';
+import { Badge, Card, ErrorNote, Field, Page, when, Table } from '../ui.js';
 import { useLoad } from '../use-load.js';
 
 // API keys for the business's servers. The secret exists only in the answer to "create": it is shown once
@@ -79,17 +79,7 @@ export function KeysPage() {
       ) : null}
       <ErrorNote error={error ?? keys.error} />
       <Card>
-        <table class="pc-table" data-testid="keys-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Scopes</th>
-              <th>Created</th>
-              <th>State</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
+        <Table testid="keys-table" headers={['Name', 'Scopes', 'Created', 'State', '']}>
             {(keys.data ?? []).map((k) => (
               <tr key={k.id} data-testid="key-row" data-name={k.name} data-revoked={k.revokedAt ? 'true' : 'false'}>
                 <td>{k.name}</td>
@@ -105,8 +95,7 @@ export function KeysPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       </Card>
       <Card title="Create a key" testid="create-key">
         <form class="pc-form" onSubmit={create}>

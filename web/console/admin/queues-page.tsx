@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AssignmentMode } from '../../../sdk/src/index.js';
 import { useConsole } from '../context.js';
 import { errorText } from '../errors.js';
-import { Card, ErrorNote, Field, Page } from '../ui.js';
+import { Card, ErrorNote, Field, Page, Table } from '../ui.js';
 import { useLoad } from '../use-load.js';
 
 // Queues: how chats are handed out (round-robin to available agents, or agents pick them up by hand) and
@@ -43,16 +43,7 @@ export function QueuesPage() {
     <Page title="Queues">
       <ErrorNote error={queues.error} />
       <Card>
-        <table class="pc-table" data-testid="queues-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Assignment</th>
-              <th>Waiting now</th>
-              <th>Id</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table testid="queues-table" headers={['Name', 'Assignment', 'Waiting now', 'Id']}>
             {(queues.data ?? []).map((q) => (
               <tr key={q.id} data-testid="queue-row" data-name={q.name}>
                 <td>{q.name}</td>
@@ -61,8 +52,7 @@ export function QueuesPage() {
                 <td class="pc-mono pc-small">{q.id}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       </Card>
       <Card title="Add a queue" testid="create-queue">
         <form class="pc-inline-form" onSubmit={submit}>
