@@ -1,7 +1,7 @@
 import { Emitter } from './emitter.js';
 import { errorFromJson, Http, networkError } from './http.js';
-import { newClientMessageId } from './ids.js';
 import { ConversationLog, type LogSnapshot } from './log.js';
+import { Outbox } from './outbox.js';
 import { MemoryStorage, Store } from './store.js';
 import { Stream, type InFrame } from './stream.js';
 import {
@@ -31,10 +31,6 @@ const PING_MS = 25_000;
 const MAX_CONVERSATIONS_KEPT = 50;
 const LIFECYCLE = new Set(['participant.joined', 'participant.left', 'transfer.started', 'conversation.queued', 'conversation.ended']);
 
-interface StoredOutgoing extends Omit<OutgoingMessage, 'error'> {
-  error?: ReturnType<ParleyApiError['toJSON']>;
-}
-
 export interface Dialect {
   role: 'customer' | 'agent';
   /** My leg: 'channel' for customers, 'desk' for agents. */
@@ -52,7 +48,7 @@ export abstract class BaseClient {
   protected readonly store: Store;
   protected readonly stream: Stream;
   protected readonly logs = new Map<string, ConversationLog>();
-  protected entries: OutgoingMessage[] = [];
+  protected readonly outboxQueue: Outbox;
   protected tokenValue = '';
   /** Set once connect() finished: from then on a 401 means "the token died", not "try another one". */
   protected live = false;
@@ -61,10 +57,6 @@ export abstract class BaseClient {
   private readonly gapFills = new Map<string, Promise<void>>();
   private readonly typingStates = new Map<string, TypingState>();
   private readonly readSent = new Map<string, number>();
-  private flushing = false;
-  private flushAgain = false;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private flushAttempt = 0;
   private readonly minMs: number;
   private readonly maxMs: number;
   private readonly onPageHide = (): void => this.store.flush();
@@ -99,6 +91,14 @@ export abstract class BaseClient {
       },
       { minMs: this.minMs, maxMs: this.maxMs, timeoutMs, pingMs: PING_MS },
     );
+    this.outboxQueue = new Outbox({
+      store: this.store,
+      emitter: this.emitter,
+      transmit: (entry) => this.transmit(entry),
+      stored: (event) => this.ingest([event]),
+      isClosed: () => this.closed,
+      backoff: { minMs: this.minMs, maxMs: this.maxMs },
+    });
     this.restore();
     (globalThis as { addEventListener?: (t: string, f: () => void) => void }).addEventListener?.('pagehide', this.onPageHide);
   }
@@ -144,7 +144,7 @@ export abstract class BaseClient {
     this.closed = true;
     this.stream.close();
     for (const t of this.typingStates.values()) if (t.idle !== undefined) clearTimeout(t.idle);
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.outboxQueue.close();
     this.store.flush();
     (globalThis as { removeEventListener?: (t: string, f: () => void) => void }).removeEventListener?.('pagehide', this.onPageHide);
   }
@@ -153,8 +153,7 @@ export abstract class BaseClient {
     this.connectionState = s;
     this.emitter.emit('connection', s);
     if (s === 'open') {
-      this.flushAttempt = 0;
-      void this.flush();
+      this.outboxQueue.resume();
       for (const log of this.logs.values()) if (log.hasGap) this.fillGapQuietly(log.id);
     }
   }
@@ -224,11 +223,7 @@ export abstract class BaseClient {
 
   /** Apply one accepted event; true when the conversation itself changed (phase, agent, queue). */
   private apply(log: ConversationLog, e: ParleyEvent): boolean {
-    if (e.kind === 'message' && e.origin === this.dialect.leg && e.clientMessageId) {
-      // The stream may bring my message before (or instead of) its ack: either way it is acknowledged.
-      const entry = this.entries.find((x) => x.clientMessageId === e.clientMessageId && x.conversationId === e.conversationId);
-      if (entry) this.acknowledged(entry, e);
-    }
+    if (e.origin === this.dialect.leg) this.outboxQueue.seen(e);
     this.emitter.emit('event', e);
     if (e.kind === 'message') this.emitter.emit('message', e as MessageEvent);
     if (e.kind === 'receipt' && e.origin === this.otherLeg) this.raise(log, e.receipt === 'read' ? e.through : 0, e.through);
@@ -318,7 +313,7 @@ export abstract class BaseClient {
     return this.logs.get(conversationId)?.statusOf(seq) ?? 'sent';
   }
 
-  // ---- outbox --------------------------------------------------------------------------------------------
+  // ---- outbox (see outbox.ts) ------------------------------------------------------------------------------
 
   /**
    * Send a message. It is queued at once (returned with status 'pending'), sent over the socket when the
@@ -331,87 +326,28 @@ export abstract class BaseClient {
     if (input.text !== undefined && input.text.length > 0) parts.push({ type: 'text', text: input.text });
     if (input.parts) parts.push(...input.parts);
     if (parts.length === 0) throw new ParleyApiError('PARLEY_E_VALIDATION', 'A message needs text or parts.', 422, false);
-    const entry: OutgoingMessage = { conversationId, clientMessageId: newClientMessageId(), parts, status: 'pending', createdAt: new Date().toISOString() };
-    this.entries.push(entry);
-    this.persistOutbox();
-    this.emitter.emit('outbox', { ...entry });
-    this.emitter.emit('status', { conversationId, clientMessageId: entry.clientMessageId, status: 'pending' });
     this.typing(conversationId, false);
-    void this.flush();
-    return { ...entry };
+    return this.outboxQueue.add(conversationId, parts);
   }
 
   /** Messages not acknowledged yet (pending, or failed for good), oldest first. */
   outbox(conversationId?: string): OutgoingMessage[] {
-    return this.entries.filter((e) => conversationId === undefined || e.conversationId === conversationId).map((e) => ({ ...e }));
+    return this.outboxQueue.list(conversationId);
   }
 
   /** Try a failed message again (same clientMessageId). */
   retry(clientMessageId: string): void {
-    const entry = this.entries.find((e) => e.clientMessageId === clientMessageId);
-    if (!entry || entry.status !== 'failed') return;
-    entry.status = 'pending';
-    delete entry.error;
-    this.persistOutbox();
-    this.emitter.emit('outbox', { ...entry });
-    void this.flush();
+    this.outboxQueue.retry(clientMessageId);
   }
 
   /** Give up on a message that has not been acknowledged (it is removed from the outbox). */
   discard(clientMessageId: string): void {
-    const before = this.entries.length;
-    this.entries = this.entries.filter((e) => e.clientMessageId !== clientMessageId);
-    if (this.entries.length !== before) this.persistOutbox();
+    this.outboxQueue.discard(clientMessageId);
   }
 
-  /** Send pending messages one at a time, oldest first, so they are stored in the order they were written. */
-  protected async flush(): Promise<void> {
-    if (this.flushing) {
-      this.flushAgain = true;
-      return;
-    }
-    this.flushing = true;
-    try {
-      do {
-        this.flushAgain = false;
-        if (!(await this.flushOnce())) {
-          // Asked again while an attempt was failing (the stream just came back): try at once; otherwise
-          // the backoff timer will.
-          if (this.flushAgain && !this.closed) continue;
-          this.scheduleFlush();
-          return;
-        }
-      } while (this.flushAgain && !this.closed);
-      this.flushAttempt = 0;
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  /** One pass over the pending messages; false if one could not be sent for now (it and those after it wait). */
-  private async flushOnce(): Promise<boolean> {
-    for (let entry = this.nextPending(); entry && !this.closed; entry = this.nextPending()) {
-      try {
-        const event = await this.transmit(entry);
-        this.acknowledged(entry, event);
-        this.ingest([event]);
-      } catch (e) {
-        const err = e instanceof ParleyApiError ? e : networkError();
-        // Keep it (and everything after it) pending: order matters more than speed.
-        if (err.retryable || err.isNetwork || err.status === 401) return false;
-        entry.status = 'failed';
-        entry.error = err;
-        this.persistOutbox();
-        this.emitter.emit('outbox', { ...entry });
-        this.emitter.emit('status', { conversationId: entry.conversationId, clientMessageId: entry.clientMessageId, status: 'failed' });
-        this.emitter.emit('error', err);
-      }
-    }
-    return true;
-  }
-
-  private nextPending(): OutgoingMessage | undefined {
-    return this.entries.find((e) => e.status === 'pending');
+  /** Send what is pending now (e.g. after a new session). */
+  protected flush(): Promise<void> {
+    return this.outboxQueue.flush();
   }
 
   private async transmit(entry: OutgoingMessage): Promise<ParleyEvent> {
@@ -425,26 +361,6 @@ export abstract class BaseClient {
       body: { clientMessageId: entry.clientMessageId, parts: entry.parts },
     });
     return r.event;
-  }
-
-  private acknowledged(entry: OutgoingMessage, event: ParleyEvent): void {
-    if (!this.entries.includes(entry)) return;
-    this.entries = this.entries.filter((e) => e !== entry);
-    this.persistOutbox();
-    entry.status = 'sent';
-    entry.event = event;
-    delete entry.error;
-    this.emitter.emit('outbox', { ...entry });
-    this.emitter.emit('status', { conversationId: entry.conversationId, clientMessageId: entry.clientMessageId, seq: event.seq, status: 'sent' });
-  }
-
-  private scheduleFlush(): void {
-    if (this.closed || this.flushTimer !== undefined) return;
-    const base = Math.min(this.maxMs, this.minMs * 2 ** Math.min(this.flushAttempt++, 20));
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      void this.flush();
-    }, base / 2 + Math.random() * (base / 2));
   }
 
   // ---- typing, read, end, upload ---------------------------------------------------------------------
@@ -511,12 +427,6 @@ export abstract class BaseClient {
 
   // ---- persistence ---------------------------------------------------------------------------------------
 
-  private persistOutbox(): void {
-    const stored: StoredOutgoing[] = this.entries.map(({ error, event: _event, ...rest }) => ({ ...rest, ...(error ? { error: error.toJSON() } : {}) }));
-    if (stored.length) this.store.set('outbox', stored);
-    else this.store.remove('outbox');
-  }
-
   protected persistLog(log: ConversationLog): void {
     this.store.later(`conv:${log.id}`, () => log.snapshot());
     this.store.later('convs', () => this.keptConversations());
@@ -535,10 +445,6 @@ export abstract class BaseClient {
       const log = ConversationLog.restore(id, this.store.get<Partial<LogSnapshot>>(`conv:${id}`));
       if (log) this.logs.set(id, log);
     }
-    const stored = this.store.get<StoredOutgoing[]>('outbox') ?? [];
-    this.entries = stored
-      .filter((e) => e && typeof e.clientMessageId === 'string' && typeof e.conversationId === 'string' && Array.isArray(e.parts))
-      .map(({ error, ...rest }) => ({ ...rest, ...(error ? { error: errorFromJson(error) } : {}) }));
   }
 
   /** Forget everything held for the previous identity (history, cursors, outbox). */
@@ -546,9 +452,8 @@ export abstract class BaseClient {
     for (const id of this.store.get<string[]>('convs') ?? []) this.store.remove(`conv:${id}`);
     for (const id of this.logs.keys()) this.store.remove(`conv:${id}`);
     this.store.remove('convs');
-    this.store.remove('outbox');
+    this.outboxQueue.clear();
     this.logs.clear();
-    this.entries = [];
     this.readSent.clear();
   }
 }

@@ -83,7 +83,7 @@ export class CustomerClient extends BaseClient {
   private adopt(token: string, contact: Contact, renewed: boolean): void {
     const saved = this.store.get<SavedSession>('session');
     // History and outbox belong to a contact: a different one starts from nothing.
-    if (saved?.contact?.id !== contact.id && (saved || this.logs.size || this.entries.length)) this.clearCache();
+    if (saved?.contact?.id !== contact.id && (saved || this.logs.size || this.outboxQueue.size)) this.clearCache();
     this.tokenValue = token;
     this.contact = contact;
     this.store.set('session', { token, contact } satisfies SavedSession);
