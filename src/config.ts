@@ -34,6 +34,8 @@ export const SETTINGS = {
   deliveryMaxDelayMs: { env: 'PARLEY_DELIVERY_MAX_DELAY_MS', schema: int(1, 86_400_000), default: 300_000, doc: 'Longest delay between two attempts.' },
   deliveryTimeoutMs: { env: 'PARLEY_DELIVERY_TIMEOUT_MS', schema: int(100, 600_000), default: 15_000, doc: 'How long one delivery attempt may take.' },
   defaultAssignment: { env: 'PARLEY_DEFAULT_ASSIGNMENT', schema: z.enum(['manual', 'round_robin']), default: 'round_robin', doc: 'Assignment mode of the `default` queue created on first start.' },
+  trustProxy: { env: 'PARLEY_TRUST_PROXY', schema: list, default: [], doc: 'Addresses or CIDR ranges of your reverse proxies (comma-separated). Only requests from these may set X-Forwarded-For; none by default, so clients cannot choose the address the rate limits count.' },
+  metricsToken: { env: 'PARLEY_METRICS_TOKEN', schema: z.string().min(16, 'must be at least 16 characters').optional(), default: undefined, doc: 'Bearer token that may read /metrics (for a Prometheus scrape config). API keys with the metrics:read scope may read it too; with neither, /metrics answers 401.', secret: true },
   rateLimitAuth: { env: 'PARLEY_RATE_LIMIT_AUTH', schema: int(1, 1_000_000), default: 30, doc: 'Login and setup attempts per client IP per minute.' },
   rateLimitSessions: { env: 'PARLEY_RATE_LIMIT_SESSIONS', schema: int(1, 1_000_000), default: 300, doc: 'New customer sessions per client IP per minute.' },
   logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'Log level (JSON logs on stdout).' },

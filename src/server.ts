@@ -45,6 +45,8 @@ export interface ServerOptions {
   adapters?: Adapters;
   /** Don't start the dispatcher (tests that drive it by hand). */
   noDispatcher?: boolean;
+  /** Where log lines go instead of stdout. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function createServer(config: Config, opts: ServerOptions = {}): Promise<ParleyServer> {
@@ -52,7 +54,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await migrate(database.db);
   await ensureDefaultQueue(database.db, config.defaultAssignment);
 
-  const app = await createApp(config);
+  const app = await createApp(config, opts.logStream ? { logStream: opts.logStream } : {});
   const metrics = new Metrics();
   const bus = new LocalBus();
   const adapters = opts.adapters ?? new Adapters();

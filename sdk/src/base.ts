@@ -184,6 +184,10 @@ export abstract class BaseClient {
         // An ack nobody waits for any more (its request timed out): the event still counts.
         if (f.event) this.ingest([f.event]);
         return;
+      case 'revoked':
+        // The server decides who sees what; lists refetch on this notice and the chat drops out of them.
+        this.emitter.emit('conversation', { conversationId: f.conversationId });
+        return;
       case 'ready':
       case 'pong':
         return;

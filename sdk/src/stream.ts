@@ -13,6 +13,8 @@ export type InFrame =
   | { type: 'availability'; conversationId: string; queueId: string; position: number }
   | { type: 'offer'; offer: Offer }
   | { type: 'ready'; cursors: Record<string, number> }
+  /** This stream may no longer read the conversation (taken by another agent, transferred away, ended in a queue). */
+  | { type: 'revoked'; conversationId: string }
   | { type: 'ack'; ref: string; duplicate?: boolean; event?: ParleyEvent | null }
   | { type: 'error'; ref?: string; error: { code: string; message: string; retryable: boolean; details?: unknown } }
   | { type: 'pong'; ref?: string };

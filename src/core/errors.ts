@@ -12,6 +12,8 @@ export const ERRORS = {
   UNAUTHENTICATED: { status: 401, retryable: false, message: 'A valid token is required.' },
   TOKEN_EXPIRED: { status: 401, retryable: false, message: 'The token has expired.' },
   BAD_CREDENTIALS: { status: 401, retryable: false, message: 'Wrong e-mail or password.' },
+  TOKEN_REVOKED: { status: 401, retryable: false, message: 'This token was issued before a password change; sign in again.' },
+  ACCOUNT_DISABLED: { status: 403, retryable: false, message: 'This account is disabled.' },
   FORBIDDEN: { status: 403, retryable: false, message: 'This token may not do that.' },
   // Resources
   NOT_FOUND: { status: 404, retryable: false, message: 'No such resource.' },
@@ -34,6 +36,7 @@ export const ERRORS = {
     message: 'This idempotency key was already used for a different conversation.',
   },
   SETUP_DONE: { status: 409, retryable: false, message: 'The first admin was already created.' },
+  LAST_ADMIN: { status: 409, retryable: false, message: 'This would leave no enabled admin.' },
   // Limits and availability
   RATE_LIMITED: { status: 429, retryable: true, message: 'Too many requests.' },
   UNAVAILABLE: { status: 503, retryable: true, message: 'Parley is not ready.' },

@@ -144,6 +144,8 @@ export interface Agent {
   status: AgentStatus;
   capacity: number;
   queueIds: string[];
+  /** A disabled agent cannot log in, and its tokens and sockets stop working at once. */
+  disabled: boolean;
   createdAt: string;
 }
 

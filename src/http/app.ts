@@ -3,13 +3,41 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ParleyError, isParleyError } from '../core/errors.js';
 import type { Config } from '../config.js';
+import { isConstraintViolation } from '../store/constraint.js';
 
 // The Fastify instance with Parley's cross-cutting rules: one error shape from the catalogue for every
 // failure (including Fastify's own parse errors), JSON logs with no tokens in them, a CORS allowlist.
 
-/** Remove credentials from a URL before it is logged (stream tokens and media signatures ride in queries). */
+const CREDENTIAL_PARAMS = new Set(['token', 'sig', 'code', 'key', 'apikey', 'api_key', 'password', 'secret', 'signature']);
+
+/** Whether a query parameter's name, once decoded (`%74oken` is `token`), names a credential. */
+function isCredentialParam(rawName: string): boolean {
+  let name = rawName.replace(/\+/g, ' ');
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // Malformed percent-encoding: judge the raw name (and redact it if it still looks like a credential).
+  }
+  name = name.trim().toLowerCase();
+  return CREDENTIAL_PARAMS.has(name) || /(token|secret|password)$/.test(name);
+}
+
+/**
+ * Remove credentials from a URL before it is logged (stream tokens and media signatures ride in queries).
+ * Parameters are judged by their decoded names, so a percent-encoded `?%74oken=` is redacted too.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|sig|code)=)[^&]*/gi, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const pairs = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      return eq >= 0 && isCredentialParam(name) ? `${name}=[redacted]` : pair;
+    });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
 }
 
 export function toParleyError(err: unknown): ParleyError {
@@ -29,6 +57,9 @@ export function toParleyError(err: unknown): ParleyError {
       break;
   }
   if (err instanceof SyntaxError) return new ParleyError('BAD_JSON');
+  // A unique key taken by a concurrent request, or a row a concurrent request removed: the caller's
+  // conflict, never a 500.
+  if (isConstraintViolation(err)) return new ParleyError('CONFLICT', 'A concurrent change conflicts with this request; read the current state and retry.');
   if (e.statusCode === 429) return new ParleyError('RATE_LIMITED');
   if (e.statusCode === 413) return new ParleyError('PAYLOAD_TOO_LARGE');
   if (e.statusCode === 415) return new ParleyError('UNSUPPORTED_MEDIA_TYPE');
@@ -36,17 +67,21 @@ export function toParleyError(err: unknown): ParleyError {
   return new ParleyError('INTERNAL', undefined, { cause: err });
 }
 
-export async function createApp(config: Config): Promise<FastifyInstance> {
+/** `logStream`: where JSON log lines go (stdout by default; tests collect them to assert there are no errors). */
+export async function createApp(config: Config, opts: { logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    trustProxy: true,
+    // Forwarded headers are believed only from the operator's own proxies; otherwise any client could pick
+    // its address per request and walk around the per-IP rate limits.
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
     logger:
       config.logLevel === 'silent'
         ? false
         : {
             level: config.logLevel,
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.identityToken', '*.secret'], censor: '[redacted]' },
             serializers: {
               req: (req: { method: string; url: string; ip?: string; id?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip, id: req.id }),
@@ -86,5 +121,14 @@ export async function createApp(config: Config): Promise<FastifyInstance> {
     maxAge: 600,
   });
   await app.register(websocket, { options: { maxPayload: config.bodyLimit } });
+  // @fastify/websocket upgrades a WebSocket request on ANY route, then closes the socket when the route has
+  // no WebSocket handler. Refuse those before the upgrade, as plain HTTP 404s: only routes that declare
+  // `config: { websocket: true }` (the stream) take a socket.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.ws) return;
+    const cfg = req.routeOptions.config as { websocket?: boolean } | undefined;
+    if (cfg?.websocket === true) return;
+    return reply.code(404).send(new ParleyError('ROUTE_NOT_FOUND', 'WebSocket connections are accepted only on /v1/stream.').toJSON());
+  });
   return app;
 }

@@ -7,11 +7,15 @@ import { ParleyError } from '../core/errors.js';
 // scoped API keys. Admin agents may do everything an API key with the `admin` scope may.
 
 export type Principal =
-  | { kind: 'customer'; contactId: string }
-  | { kind: 'agent'; agentId: string; role: 'agent' | 'admin' }
+  | { kind: 'customer'; contactId: string; expMs?: number }
+  // `role` is the agent's role now (read from its row at every use), never the one the token was issued with.
+  | { kind: 'agent'; agentId: string; role: 'agent' | 'admin'; expMs?: number; epoch?: number }
   | { kind: 'apikey'; keyId: string; scopes: string[] };
 
-export const SCOPES = ['admin', 'agents:write', 'queues:write', 'keys:write', 'offers:write', 'messages:write', 'conversations:read'] as const;
+/** What a valid token of ours says, before the agent's current row is consulted. */
+export type TokenClaims = { kind: 'customer'; contactId: string; expMs: number } | { kind: 'agent'; agentId: string; epoch: number; expMs: number };
+
+export const SCOPES = ['admin', 'agents:write', 'queues:write', 'keys:write', 'offers:write', 'messages:write', 'conversations:read', 'metrics:read'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number }) => Promise<Buffer>;
@@ -46,6 +50,8 @@ export function parseApiKey(token: string): { id: string } | undefined {
   return m?.[1] ? { id: m[1] } : undefined;
 }
 
+const VERIFIED_CACHE_MAX = 10_000;
+
 export interface IdentityClaims {
   sub: string;
   name?: string;
@@ -71,8 +77,9 @@ export class Tokens {
     return new SignJWT({ typ: 'customer' }).setProtectedHeader({ alg: 'HS256' }).setSubject(contactId).setIssuedAt().setExpirationTime(`${this.ttl.customer}s`).sign(this.key);
   }
 
-  agentToken(agentId: string, role: 'agent' | 'admin'): Promise<string> {
-    return new SignJWT({ typ: 'agent', role }).setProtectedHeader({ alg: 'HS256' }).setSubject(agentId).setIssuedAt().setExpirationTime(`${this.ttl.agent}s`).sign(this.key);
+  /** `epoch` is the agent's auth epoch: a password change bumps it and so retires every older token. */
+  agentToken(agentId: string, epoch: number): Promise<string> {
+    return new SignJWT({ typ: 'agent', ep: epoch }).setProtectedHeader({ alg: 'HS256' }).setSubject(agentId).setIssuedAt().setExpirationTime(`${this.ttl.agent}s`).sign(this.key);
   }
 
   get ttlSeconds(): { customer: number; agent: number } {
@@ -84,27 +91,27 @@ export class Tokens {
    * time. Tokens that verified are remembered until they expire; the key is the whole signed string, so
    * only a byte-identical valid token can hit.
    */
-  private readonly verified = new Map<string, { principal: Principal; expMs: number }>();
+  private readonly verified = new Map<string, TokenClaims>();
 
-  /** Verify one of our own tokens. */
-  async verify(token: string): Promise<Principal> {
+  /** Verify one of our own tokens. Only its signature and expiry: the caller checks the agent's row. */
+  async verify(token: string): Promise<TokenClaims> {
     const hit = this.verified.get(token);
     if (hit) {
-      if (hit.expMs > Date.now()) return hit.principal;
+      if (hit.expMs > Date.now()) return hit;
       this.verified.delete(token);
       throw new ParleyError('TOKEN_EXPIRED');
     }
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
-      let principal: Principal;
-      if (payload.typ === 'customer' && payload.sub) principal = { kind: 'customer', contactId: payload.sub };
-      else if (payload.typ === 'agent' && payload.sub) principal = { kind: 'agent', agentId: payload.sub, role: payload.role === 'admin' ? 'admin' : 'agent' };
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+      const expMs = (payload.exp ?? 0) * 1000;
+      let claims: TokenClaims;
+      if (payload.typ === 'customer' && payload.sub) claims = { kind: 'customer', contactId: payload.sub, expMs };
+      else if (payload.typ === 'agent' && payload.sub) claims = { kind: 'agent', agentId: payload.sub, epoch: typeof payload.ep === 'number' ? payload.ep : -1, expMs };
       else throw new ParleyError('UNAUTHENTICATED', 'Unknown token type.');
-      if (payload.exp) {
-        if (this.verified.size >= 10_000) this.verified.clear();
-        this.verified.set(token, { principal, expMs: payload.exp * 1000 });
-      }
-      return principal;
+      // Bounded: a flood of distinct valid tokens evicts the oldest entries, it never grows the map.
+      if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, claims);
+      return claims;
     } catch (e) {
       throw asAuthError(e);
     }
@@ -133,14 +140,26 @@ function asAuthError(e: unknown): ParleyError {
   return new ParleyError('UNAUTHENTICATED', 'The token is not valid.');
 }
 
-/** The bearer credential of a request: `Authorization: Bearer …`, or `?token=` for WebSocket and EventSource. */
-export function bearerOf(headers: Record<string, string | string[] | undefined>, query: unknown): string | undefined {
+/**
+ * The bearer credential of a request: `Authorization: Bearer …`. `?token=` only where the caller allows it:
+ * the stream, because a browser's WebSocket and EventSource cannot send headers. Anywhere else a token in
+ * a URL would end up in proxies' logs and browser history, so it is not even looked at.
+ */
+export function bearerOf(headers: Record<string, string | string[] | undefined>, query: unknown, allowQueryToken = false): string | undefined {
   const h = headers.authorization;
   const value = Array.isArray(h) ? h[0] : h;
   if (value) {
     const m = /^Bearer\s+(.+)$/i.exec(value.trim());
     return m?.[1];
   }
+  if (!allowQueryToken) return undefined;
   const q = (query as { token?: unknown } | undefined)?.token;
   return typeof q === 'string' && q.length > 0 ? q : undefined;
+}
+
+/** Whether a caller holds every one of these scopes (an admin agent, or a key with `admin`, holds all). */
+export function holdsScopes(p: Principal, scopes: readonly string[]): boolean {
+  if (p.kind === 'agent') return p.role === 'admin';
+  if (p.kind === 'apikey') return p.scopes.includes('admin') || scopes.every((s) => p.scopes.includes(s));
+  return false;
 }

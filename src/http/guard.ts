@@ -2,11 +2,33 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { ParleyError } from '../core/errors.js';
 import type { DB } from '../store/schema.js';
-import { bearerOf, parseApiKey, sha256, type Principal, type Tokens } from './auth.js';
+import { bearerOf, holdsScopes, parseApiKey, sha256, type Principal, type Tokens } from './auth.js';
 import type { AuthRule, Authenticator } from './route.js';
 
 // Turns a request's bearer credential into a Principal and checks it against a route's rule.
-// Order of checks: no credential → 401; bad or expired → 401; valid but wrong kind or scope → 403.
+// Order of checks: no credential → 401; bad, expired or revoked → 401; disabled account → 403; valid but
+// wrong kind or scope → 403. An agent's authority (role, disabled, auth epoch) is read from its row on
+// every request, so a demotion, a lock or a password change takes effect at once for tokens in the wild.
+
+export interface AgentAuthority {
+  role: 'agent' | 'admin';
+  disabled: boolean;
+  epoch: number;
+}
+
+/** The current authority of an agent, or undefined when the agent no longer exists. */
+export async function agentAuthority(db: Kysely<DB>, agentId: string): Promise<AgentAuthority | undefined> {
+  const row = await db.selectFrom('agents').select(['role', 'disabled_at', 'auth_epoch']).where('id', '=', agentId).executeTakeFirst();
+  return row && { role: row.role === 'admin' ? 'admin' : 'agent', disabled: row.disabled_at !== null, epoch: Number(row.auth_epoch) };
+}
+
+/** Why an agent token no longer grants anything, or undefined while it still does. */
+export function revocationOf(authority: AgentAuthority | undefined, tokenEpoch: number): ParleyError | undefined {
+  if (!authority) return new ParleyError('UNAUTHENTICATED', 'This agent no longer exists.');
+  if (authority.epoch !== tokenEpoch) return new ParleyError('TOKEN_REVOKED');
+  if (authority.disabled) return new ParleyError('ACCOUNT_DISABLED');
+  return undefined;
+}
 
 export function makeAuthenticator(tokens: Tokens, db: Kysely<DB>): Authenticator {
   async function resolve(token: string): Promise<Principal> {
@@ -17,17 +39,16 @@ export function makeAuthenticator(tokens: Tokens, db: Kysely<DB>): Authenticator
       if (!row || row.revoked_at || row.hash !== sha256(token)) throw new ParleyError('UNAUTHENTICATED', 'The API key is not valid.');
       return { kind: 'apikey', keyId: row.id, scopes: JSON.parse(row.scopes) as string[] };
     }
-    const p = await tokens.verify(token);
-    if (p.kind === 'agent') {
-      // A deleted agent's token stops working at once, not at expiry.
-      const exists = await db.selectFrom('agents').select('id').where('id', '=', p.agentId).executeTakeFirst();
-      if (!exists) throw new ParleyError('UNAUTHENTICATED', 'This agent no longer exists.');
-    }
-    return p;
+    const claims = await tokens.verify(token);
+    if (claims.kind === 'customer') return { kind: 'customer', contactId: claims.contactId, expMs: claims.expMs };
+    const authority = await agentAuthority(db, claims.agentId);
+    const revoked = revocationOf(authority, claims.epoch);
+    if (revoked || !authority) throw revoked ?? new ParleyError('UNAUTHENTICATED');
+    return { kind: 'agent', agentId: claims.agentId, role: authority.role, expMs: claims.expMs, epoch: claims.epoch };
   }
 
-  return async (req: FastifyRequest, rule: AuthRule) => {
-    const token = bearerOf(req.headers, req.query);
+  return async (req: FastifyRequest, rule: AuthRule, opts: { queryToken?: boolean } = {}) => {
+    const token = bearerOf(req.headers, req.query, opts.queryToken === true);
     if (rule === 'none') {
       return token ? resolve(token).catch(() => undefined) : undefined;
     }
@@ -48,7 +69,5 @@ export function makeAuthenticator(tokens: Tokens, db: Kysely<DB>): Authenticator
 }
 
 export function hasScope(p: Principal, scope: string): boolean {
-  if (p.kind === 'agent') return p.role === 'admin';
-  if (p.kind === 'apikey') return p.scopes.includes('admin') || p.scopes.includes(scope);
-  return false;
+  return holdsScopes(p, [scope]);
 }

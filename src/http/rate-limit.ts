@@ -6,15 +6,25 @@ import { ParleyError } from '../core/errors.js';
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
-  constructor(private readonly windowMs = 60_000) {}
+  /** `maxKeys` bounds memory: a flood from many addresses evicts the oldest windows, it never grows the map. */
+  constructor(
+    private readonly windowMs = 60_000,
+    private readonly maxKeys = 50_000,
+  ) {}
+
+  get size(): number {
+    return this.windows.size;
+  }
 
   /** Count one hit; throws RATE_LIMITED (with Retry-After) past `max` hits in the window. */
   hit(key: string, max: number, now = Date.now()): void {
     let w = this.windows.get(key);
     if (!w || now - w.start >= this.windowMs) {
       w = { start: now, count: 0 };
+      // Re-inserted at the end, so the map's order is oldest window first.
+      this.windows.delete(key);
       this.windows.set(key, w);
-      if (this.windows.size > 50_000) this.sweep(now);
+      if (this.windows.size > this.maxKeys) this.sweep(now);
     }
     w.count++;
     if (w.count > max) {
@@ -24,5 +34,13 @@ export class RateLimiter {
 
   private sweep(now: number): void {
     for (const [k, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(k);
+    // Still full of live windows: drop the oldest tenth in one go (amortised, not one per hit).
+    if (this.windows.size > this.maxKeys) {
+      let drop = this.windows.size - Math.floor(this.maxKeys * 0.9);
+      for (const k of this.windows.keys()) {
+        if (drop-- <= 0) break;
+        this.windows.delete(k);
+      }
+    }
   }
 }

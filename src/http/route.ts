@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ParleyError } from '../core/errors.js';
+import { ParleyError, type ErrorName } from '../core/errors.js';
 import type { Principal, Scope } from './auth.js';
 import { RateLimiter } from './rate-limit.js';
 
 // One way to declare a route: method, path, who may call it, zod schemas for what comes in. The same
 // declaration validates requests (422 with the zod issues), authenticates (401/403), and feeds the
-// OpenAPI document, so /openapi.json describes exactly what the server enforces.
+// OpenAPI document, so /openapi.json describes exactly what the server enforces. The errors a route can
+// answer are derived from the same declaration (auth → 401/403, input → 400/413/415/422, rateLimit → 429)
+// plus the domain errors it names in `errors`.
 
 /** `none`: public (a valid token is still read if given); `any`: any valid token; or a kind; or an admin scope. */
 export type AuthRule = 'none' | 'any' | 'customer' | 'agent' | { scope: Scope };
@@ -14,6 +16,11 @@ export type AuthRule = 'none' | 'any' | 'customer' | 'agent' | { scope: Scope };
 export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
+  /**
+   * The operation's stable name in /openapi.json: generated clients use it as the method name, so never
+   * rename one. camelCase, verb first (`sendMessage`, `listAgentConversations`), unique across the API.
+   */
+  operationId: string;
   summary: string;
   tags: string[];
   auth: AuthRule;
@@ -27,6 +34,18 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   produces?: string;
   /** Per client IP per minute, checked before anything else. */
   rateLimit?: number;
+  /**
+   * The domain errors the handler (and what it calls) can throw, e.g. CONVERSATION_NOT_FOUND, NOT_ASSIGNED.
+   * The errors the rest of the spec implies are added by the OpenAPI builder and need not be listed:
+   * auth → UNAUTHENTICATED/TOKEN_EXPIRED/TOKEN_REVOKED/FORBIDDEN/ACCOUNT_DISABLED; a body (any method but
+   * GET) → BAD_JSON/PAYLOAD_TOO_LARGE/UNSUPPORTED_MEDIA_TYPE/VALIDATION; query or params → VALIDATION;
+   * rateLimit → RATE_LIMITED; every route → INTERNAL.
+   */
+  errors?: readonly ErrorName[];
+  /** The success response's shape (documentation only; optional). */
+  response?: z.ZodType;
+  /** Other non-error statuses the handler may choose, e.g. 200 for an idempotent replay of a 201 route (documentation only). */
+  otherResponses?: Record<number, { description: string; schema?: z.ZodType }>;
 }
 
 export interface RouteInput<B, Q, P, A extends AuthRule> {
@@ -44,24 +63,53 @@ export interface RouteInput<B, Q, P, A extends AuthRule> {
         : Principal;
 }
 
-export type Authenticator = (req: FastifyRequest, rule: AuthRule) => Promise<Principal | undefined>;
+/** `queryToken`: also accept `?token=` (only the stream does: browsers cannot set headers on WebSocket/EventSource). */
+export type Authenticator = (req: FastifyRequest, rule: AuthRule, opts?: { queryToken?: boolean }) => Promise<Principal | undefined>;
 
 // One limiter per Fastify instance, so servers in one process (tests) do not share counters.
 const limiters = new WeakMap<FastifyInstance, RateLimiter>();
 
+/** What /openapi.json and /docs know of a route. Routes not made with defineRoute are added with `document`. */
 export interface DocumentedRoute {
   method: string;
   url: string;
+  operationId: string;
   summary: string;
   tags: string[];
   auth: AuthRule;
   status: number;
   body?: z.ZodType;
   query?: z.ZodType;
+  params?: z.ZodType;
   produces?: string;
+  rateLimit?: number;
+  /** Domain errors, as RouteSpec.errors. */
+  errors?: readonly ErrorName[];
+  response?: z.ZodType;
+  /** Further non-error responses by status (e.g. /readyz's 503 "not ready"), documentation only. */
+  otherResponses?: Record<number, { description: string; schema?: z.ZodType }>;
 }
 
 export const documented: DocumentedRoute[] = [];
+
+export const OPERATION_ID = /^[a-z][A-Za-z0-9]+$/;
+
+/**
+ * Add a route to the API description. Declaring the same route again (another server in this process) is a
+ * no-op; an operationId that is malformed or already names another route stops start-up, since generated
+ * clients would otherwise get two methods of one name.
+ */
+export function document(route: DocumentedRoute): void {
+  if (!OPERATION_ID.test(route.operationId)) throw new Error(`Route ${route.method} ${route.url}: operationId "${route.operationId}" must be camelCase (${OPERATION_ID}).`);
+  const same = documented.find((d) => d.method === route.method && d.url === route.url);
+  if (same) {
+    if (same.operationId !== route.operationId) throw new Error(`Route ${route.method} ${route.url} is documented twice, as "${same.operationId}" and "${route.operationId}".`);
+    return;
+  }
+  const clash = documented.find((d) => d.operationId === route.operationId);
+  if (clash) throw new Error(`Duplicate operationId "${route.operationId}": ${clash.method} ${clash.url} and ${route.method} ${route.url}.`);
+  documented.push(route);
+}
 
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
@@ -79,19 +127,23 @@ export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
   spec: RouteSpec<B, Q, P> & { auth: A },
   handler: (input: RouteInput<z.output<B>, z.output<Q>, z.output<P>, A>) => Promise<unknown>,
 ): void {
-  if (!documented.some((d) => d.method === spec.method && d.url === spec.url)) {
-    documented.push({
-      method: spec.method,
-      url: spec.url,
-      summary: spec.summary,
-      tags: spec.tags,
-      auth: spec.auth,
-      status: spec.status ?? 200,
-      ...(spec.body ? { body: spec.body } : {}),
-      ...(spec.query ? { query: spec.query } : {}),
-      ...(spec.produces ? { produces: spec.produces } : {}),
-    });
-  }
+  document({
+    method: spec.method,
+    url: spec.url,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    tags: spec.tags,
+    auth: spec.auth,
+    status: spec.status ?? 200,
+    ...(spec.body ? { body: spec.body } : {}),
+    ...(spec.query ? { query: spec.query } : {}),
+    ...(spec.params ? { params: spec.params } : {}),
+    ...(spec.produces ? { produces: spec.produces } : {}),
+    ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
+    ...(spec.errors?.length ? { errors: spec.errors } : {}),
+    ...(spec.response ? { response: spec.response } : {}),
+    ...(spec.otherResponses ? { otherResponses: spec.otherResponses } : {}),
+  });
   app.route({
     method: spec.method,
     url: spec.url,
@@ -111,7 +163,9 @@ export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
       // idempotent replay of a 201 route answers 200 (setting it afterwards overwrote that choice).
       reply.code(spec.status ?? 200);
       const out = await handler({ req, reply, body, query, params, principal } as RouteInput<z.output<B>, z.output<Q>, z.output<P>, A>);
-      if (reply.sent) return reply;
+      // Handlers return their payload (a stream included); one that called reply.send() itself must have sent
+      // it synchronously (a string or buffer), or Fastify would take the reply object for a second payload.
+      if (reply.sent || out === reply) return reply;
       return out ?? {};
     },
   });

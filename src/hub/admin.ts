@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { ParleyError } from '../core/errors.js';
 import type { Agent, AgentRole, AssignmentMode, Queue } from '../core/model.js';
 import { hashPassword, newApiKey, sha256 } from '../http/auth.js';
+import { isUniqueViolation } from '../store/constraint.js';
 import { toAgent, toQueue } from '../store/rows.js';
 import type { DB } from '../store/schema.js';
 import { newId, nowIso } from '../store/tx.js';
@@ -24,7 +25,13 @@ export async function createQueue(db: Kysely<DB>, input: { name: string; assignm
   const exists = await db.selectFrom('queues').select('id').where('name', '=', input.name).executeTakeFirst();
   if (exists) throw new ParleyError('CONFLICT', `A queue named "${input.name}" exists.`);
   const row = { id: newId('q'), name: input.name, assignment: input.assignment, created_at: nowIso() };
-  await db.insertInto('queues').values(row).execute();
+  try {
+    await db.insertInto('queues').values(row).execute();
+  } catch (e) {
+    // Two creators raced past the look-up above: the loser gets the same answer it would have had later.
+    if (isUniqueViolation(e)) throw new ParleyError('CONFLICT', `A queue named "${input.name}" exists.`);
+    throw e;
+  }
   return toQueue(row);
 }
 
@@ -62,31 +69,64 @@ export async function createAgent(db: Kysely<DB>, input: NewAgent): Promise<Agen
     capacity: input.capacity ?? 5,
     last_assigned_at: null,
     created_at: nowIso(),
+    disabled_at: null,
+    auth_epoch: 0,
   };
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto('agents').values(row).execute();
-    for (const q of queueIds) await trx.insertInto('agent_queues').values({ agent_id: row.id, queue_id: q }).execute();
-  });
+  try {
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('agents').values(row).execute();
+      for (const q of queueIds) await trx.insertInto('agent_queues').values({ agent_id: row.id, queue_id: q }).execute();
+    });
+  } catch (e) {
+    // Concurrent creations of one e-mail: one wins, the others get the answer a later request would get.
+    if (isUniqueViolation(e)) throw new ParleyError('CONFLICT', `An agent with e-mail ${email} exists.`);
+    throw e;
+  }
   return toAgent(row, queueIds);
 }
 
-export async function updateAgent(db: Kysely<DB>, id: string, patch: { name?: string | undefined; role?: AgentRole | undefined; capacity?: number | undefined; queues?: string[] | undefined; password?: string | undefined }): Promise<void> {
-  const row = await db.selectFrom('agents').select('id').where('id', '=', id).executeTakeFirst();
-  if (!row) throw new ParleyError('AGENT_NOT_FOUND');
+export interface AgentPatch {
+  name?: string | undefined;
+  role?: AgentRole | undefined;
+  capacity?: number | undefined;
+  queues?: string[] | undefined;
+  password?: string | undefined;
+  disabled?: boolean | undefined;
+}
+
+/**
+ * Change only the fields named. Returns whether the agent's authority changed (role, disabled, password,
+ * queues), so the caller can make open sockets re-check at once. A password change bumps the auth epoch,
+ * which retires every token issued before it.
+ */
+export async function updateAgent(db: Kysely<DB>, id: string, patch: AgentPatch): Promise<{ authorityChanged: boolean }> {
+  const current = await db.selectFrom('agents').select(['id', 'role', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+  if (!current) throw new ParleyError('AGENT_NOT_FOUND');
   const queueIds = patch.queues ? await resolveQueues(db, patch.queues) : undefined;
+  const disabledNow = current.disabled_at !== null;
   const set = {
-    ...(patch.name ? { name: patch.name } : {}),
-    ...(patch.role ? { role: patch.role } : {}),
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.role !== undefined ? { role: patch.role } : {}),
     ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
-    ...(patch.password ? { password_hash: await hashPassword(patch.password) } : {}),
+    ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
+    ...(patch.disabled !== undefined && patch.disabled !== disabledNow ? { disabled_at: patch.disabled ? nowIso() : null } : {}),
   };
+  const losesAdmin = current.role === 'admin' && !disabledNow && (patch.role === 'agent' || patch.disabled === true);
   await db.transaction().execute(async (trx) => {
+    if (losesAdmin) {
+      // Checked inside the transaction that makes the change, so two admins demoting each other at once
+      // cannot both see the other one still standing (SQLite serialises writers).
+      const others = await trx.selectFrom('agents').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', id).limit(1).execute();
+      if (others.length === 0) throw new ParleyError('LAST_ADMIN', 'This is the last enabled admin; make another admin first.');
+    }
     if (Object.keys(set).length) await trx.updateTable('agents').set(set).where('id', '=', id).execute();
+    if (patch.password !== undefined) await trx.updateTable('agents').set((eb) => ({ auth_epoch: eb('auth_epoch', '+', 1) })).where('id', '=', id).execute();
     if (queueIds) {
       await trx.deleteFrom('agent_queues').where('agent_id', '=', id).execute();
       for (const q of queueIds) await trx.insertInto('agent_queues').values({ agent_id: id, queue_id: q }).execute();
     }
   });
+  return { authorityChanged: patch.role !== undefined || patch.password !== undefined || 'disabled_at' in set || queueIds !== undefined };
 }
 
 export async function createApiKey(db: Kysely<DB>, input: { name: string; scopes: string[] }) {

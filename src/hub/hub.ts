@@ -96,6 +96,11 @@ export class Hub {
     this.bus.publish(topics, { type: 'signal', signal });
   }
 
+  /** Tell an agent's open streams (on every node) that its authority changed, so they re-check it now. */
+  authorityChanged(agentId: string): void {
+    this.bus.publish([`agent:${agentId}`], { type: 'authority', agentId });
+  }
+
   publishOffer(offer: Offer): void {
     this.bus.publish([`contact:${offer.contactId}`], { type: 'offer', offer });
   }

@@ -10,7 +10,9 @@ import type { Conversation, Offer, Signal, StoredEvent } from '../core/model.js'
 export type BusMessage =
   | { type: 'event'; event: StoredEvent; conversation: ConversationSummary }
   | { type: 'signal'; signal: Signal }
-  | { type: 'offer'; offer: Offer };
+  | { type: 'offer'; offer: Offer }
+  /** An agent's role, disabled state, password or queues changed: its open streams re-check at once. */
+  | { type: 'authority'; agentId: string };
 
 /** What a subscriber needs to know about the conversation an event belongs to, without a query. */
 export type ConversationSummary = Pick<Conversation, 'id' | 'contactId' | 'channel' | 'desk' | 'queueId' | 'agentId' | 'phase' | 'lastSeq'>;

@@ -10,7 +10,8 @@ import { SendMessage } from '../http/inputs.js';
 import { presentEvent } from '../http/present.js';
 import { documented, parseInput } from '../http/route.js';
 import type { Services } from '../http/services.js';
-import { StreamSession, type OutFrame, type Viewer } from './session.js';
+import { StreamSession, type OutFrame, type SessionTransport, type Viewer } from './session.js';
+import { atTime } from './timer.js';
 
 // GET /v1/stream: a WebSocket (bidirectional: send, typing, read over the socket) or, for clients that
 // cannot open one, Server-Sent Events (receive only; send with the REST API). Both resume from cursors.
@@ -55,7 +56,7 @@ const HEARTBEAT_MS = 25_000;
 export function streamRoutes(app: FastifyInstance, s: Services, customer: CustomerActions, agent: AgentActions): void {
   async function viewerOf(p: Principal): Promise<Viewer> {
     if (p.kind === 'customer') return { kind: 'customer', contactId: p.contactId };
-    if (p.kind === 'agent') return { kind: 'agent', agent: await agent.me(p) };
+    if (p.kind === 'agent') return { kind: 'agent', agent: await agent.me(p), tokenEpoch: p.epoch ?? 0 };
     throw new ParleyError('FORBIDDEN', 'Streams are for customer and agent tokens.');
   }
 
@@ -71,6 +72,8 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
     documented.push({
       method: 'GET',
       url: '/v1/stream',
+      operationId: 'openStream',
+      otherResponses: { 101: { description: 'Switching Protocols: sent with Upgrade: websocket, the stream is a WebSocket of JSON frames both ways.' } },
       summary:
         'Live events, typing, queue position and offers. WebSocket (send message/typing/read frames too; admins may send {"type":"watch","conversationId"} to follow any conversation) or, with Accept: text/event-stream, Server-Sent Events. Resume with ?cursors={"<conversationId>":<lastSeq>} or Last-Event-ID.',
       tags: ['stream'],
@@ -84,10 +87,13 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
   app.route({
     method: 'GET',
     url: '/v1/stream',
+    config: { websocket: true },
     // Authenticate before the upgrade, so a bad token gets a plain 401 and no socket.
     preValidation: async (req) => {
-      const p = await s.authenticate(req, 'any');
+      const p = await s.authenticate(req, 'any', { queryToken: true });
       if (!p) throw new ParleyError('UNAUTHENTICATED');
+      // Refused before any upgrade: an API key gets a plain 403, not a socket that is opened and closed.
+      if (p.kind === 'apikey') throw new ParleyError('FORBIDDEN', 'Streams are for customer and agent tokens.');
       const lastEventId = req.headers['last-event-id'];
       principals.set(req, { principal: p, cursors: parseCursors(req.query, typeof lastEventId === 'string' ? lastEventId : undefined) });
     },
@@ -107,7 +113,7 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
       raw.write('retry: 2000\n\n');
       openSse.add(raw);
       let session: StreamSession | undefined = undefined;
-      const transport = {
+      const transport: SessionTransport = {
         send(frame: OutFrame, written?: () => void) {
           if (raw.writableEnded) return;
           const id = frame.type === 'event' && session ? `id: ${session.cursorString()}\n` : '';
@@ -115,14 +121,22 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
             if (!err) written?.();
           });
         },
+        // EventSource reconnects by itself; the error frame tells the client why, and its reconnect with the
+        // same token then gets the 401/403 that stops it.
+        end(error: ParleyError) {
+          if (raw.writableEnded) return;
+          raw.end(`event: error\ndata: ${JSON.stringify({ type: 'error', ...error.toJSON() })}\n\n`);
+        },
       };
       session = new StreamSession(s.hub, s.signer, viewer, transport, cursors);
       const kind = viewer.kind;
       s.metrics.streamSessions.inc({ kind, transport: 'sse' });
       const beat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+      const expiry = principal.kind !== 'apikey' && principal.expMs ? atTime(principal.expMs, () => transport.end(new ParleyError('TOKEN_EXPIRED'))) : undefined;
       const done = () => {
         openSse.delete(raw);
         clearInterval(beat);
+        expiry?.cancel();
         session?.close();
         s.metrics.streamSessions.dec({ kind, transport: 'sse' });
       };
@@ -142,7 +156,10 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
         socket.close(isParleyError(e) && e.status === 403 ? 4403 : 4401, isParleyError(e) ? e.code : 'error');
         return;
       }
-      const transport = {
+      const transport: SessionTransport = {
+        end(error: ParleyError) {
+          if (socket.readyState === socket.OPEN) socket.close(closeCodeOf(error), error.code);
+        },
         send(frame: OutFrame, written?: () => void) {
           if (socket.readyState !== socket.OPEN) return;
           // A client that stops reading is cut off rather than buffered forever; it resumes on reconnect.
@@ -165,8 +182,11 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
         alive = false;
         socket.ping();
       }, HEARTBEAT_MS);
+      const principal = entry.principal;
+      const expiry = principal.kind !== 'apikey' && principal.expMs ? atTime(principal.expMs, () => transport.end(new ParleyError('TOKEN_EXPIRED'))) : undefined;
       socket.on('close', () => {
         clearInterval(beat);
+        expiry?.cancel();
         session.close();
         s.metrics.streamSessions.dec({ kind, transport: 'ws' });
       });
@@ -220,6 +240,9 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
     },
   });
 }
+
+/** WebSocket close codes for ended authority: 4401 (sign in again) and 4403 (not allowed any more). */
+export const closeCodeOf = (e: ParleyError): number => (e.status === 403 ? 4403 : 4401);
 
 /** SSE bypasses Fastify's reply (hijacked), so CORS headers are set by hand from the same allowlist. */
 function corsHeaders(req: FastifyRequest, s: Services): Record<string, string> {

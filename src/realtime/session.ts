@@ -1,8 +1,10 @@
+import { agentMayRead, customerMayRead, type ConversationAccessFacts } from '../core/access.js';
 import { recordReceipt } from '../core/commands.js';
 import { ParleyError } from '../core/errors.js';
 import type { Agent, Conversation, Leg, StoredEvent } from '../core/model.js';
 import type { Hub } from '../hub/hub.js';
 import { conversationById, conversationsForAgent, conversationsOfContact, eventsAfter } from '../hub/reads.js';
+import { agentAuthority, revocationOf } from '../http/guard.js';
 import { presentEvent, statusOf } from '../http/present.js';
 import type { UrlSigner } from '../media/signing.js';
 import { toOffer } from '../store/rows.js';
@@ -15,14 +17,21 @@ import type { BusMessage } from './bus.js';
 // makes the session read the missing ones from the database first. Nothing depends on a push arriving.
 // An admin's session may also watch any one conversation (the console's event inspector): the same
 // rules, fed by that conversation's bus topic.
+//
+// Access is checked on every live event against the conversation's state after that event, by the same
+// rule as REST (core/access.ts). A session that loses a conversation (taken by another agent, transferred
+// away, ended while waiting in a queue, the agent demoted) sends one `revoked` frame and nothing more of
+// it; an agent's authority (role, queues, disabled, password) is re-read whenever it changes.
 
-export type Viewer = { kind: 'customer'; contactId: string } | { kind: 'agent'; agent: Agent };
+export type Viewer = { kind: 'customer'; contactId: string } | { kind: 'agent'; agent: Agent; tokenEpoch: number };
 
 export type OutFrame = Record<string, unknown> & { type: string };
 
 export interface SessionTransport {
   /** Send a frame; `written` is called once it reached the socket (used for "delivered" receipts). */
   send(frame: OutFrame, written?: () => void): void;
+  /** End the stream because its holder's authority ended (a WebSocket close code 4401/4403 with the error code). */
+  end(error: ParleyError): void;
 }
 
 const RECEIPT_FLUSH_MS = 100;
@@ -40,15 +49,40 @@ export class StreamSession {
   private readonly pendingDelivered = new Map<string, number>();
   private receiptTimer: NodeJS.Timeout | undefined;
   readonly leg: Leg;
+  private viewerNow: Viewer;
 
   constructor(
     private readonly hub: Hub,
     private readonly signer: UrlSigner,
-    readonly viewer: Viewer,
+    viewer: Viewer,
     private readonly transport: SessionTransport,
     private readonly cursors: Record<string, number>,
   ) {
+    this.viewerNow = viewer;
     this.leg = viewer.kind === 'customer' ? 'channel' : 'desk';
+  }
+
+  /** Who holds this stream, as of the last authority check (an agent's role and queues can change). */
+  get viewer(): Viewer {
+    return this.viewerNow;
+  }
+
+  private topicsOf(v: Viewer): string[] {
+    return v.kind === 'customer' ? [`contact:${v.contactId}`] : [`agent:${v.agent.id}`, ...v.agent.queueIds.map((q) => `queue:${q}`)];
+  }
+
+  private mayRead(c: ConversationAccessFacts): boolean {
+    const v = this.viewerNow;
+    return v.kind === 'customer' ? customerMayRead(v.contactId, c) : agentMayRead(v.agent, c);
+  }
+
+  /** Stop sending a conversation its holder may no longer read, and say so once. */
+  private revoke(conversationId: string): void {
+    if (!this.lastSent.has(conversationId)) return;
+    this.lastSent.delete(conversationId);
+    this.skipped.delete(conversationId);
+    this.pendingDelivered.delete(conversationId);
+    this.transport.send({ type: 'revoked', conversationId });
   }
 
   /** The cursor map (conversation → last seq sent), for SSE ids. */
@@ -58,11 +92,7 @@ export class StreamSession {
 
   start(): Promise<void> {
     const v = this.viewer;
-    const topics =
-      v.kind === 'customer'
-        ? [`contact:${v.contactId}`]
-        : [`agent:${v.agent.id}`, ...v.agent.queueIds.map((q) => `queue:${q}`)];
-    this.unsubscribe = this.hub.bus.subscribe(topics, this.onMessage);
+    this.unsubscribe = this.hub.bus.subscribe(this.topicsOf(v), this.onMessage);
     if (v.kind === 'agent' && this.hub.presence.connect(v.agent.id)) void this.hub.agentAvailable(v.agent.id);
     return this.enqueue(() => this.replay());
   }
@@ -133,13 +163,17 @@ export class StreamSession {
     });
   }
 
-  /** Send everything after what this session last sent for a conversation, from the database. */
-  private async catchUp(conversationId: string, conv?: Conversation, holder?: string | null): Promise<void> {
+  /**
+   * Send everything after what this session last sent for a conversation, from the database; live events
+   * stop at their own seq (`through`): later ones are checked for access when they arrive.
+   */
+  private async catchUp(conversationId: string, conv?: Conversation, holder?: string | null, through = Number.MAX_SAFE_INTEGER): Promise<void> {
     for (;;) {
       const after = this.lastSent.get(conversationId) ?? 0;
-      const events = await eventsAfter(this.hub.db, conversationId, after, 500);
+      if (after >= through) return;
+      const events = await eventsAfter(this.hub.db, conversationId, after, Math.min(500, through - after));
       if (events.length === 0) return;
-      for (const e of events) this.sendEvent(e, conv, holder);
+      for (const e of events) if (e.seq <= through) this.sendEvent(e, conv, holder);
       if (events.length < 500) return;
     }
   }
@@ -163,20 +197,24 @@ export class StreamSession {
   private async onBus(msg: BusMessage): Promise<void> {
     if (msg.type === 'event') {
       const { event: e } = msg;
+      if (!this.mayRead(msg.conversation)) return this.revoke(e.conversationId);
       const last = this.lastSent.get(e.conversationId);
       if (last === undefined) {
         // A conversation new to this session (just created, transferred to me): send its whole history.
         this.lastSent.set(e.conversationId, 0);
-        await this.catchUp(e.conversationId, undefined, msg.conversation.agentId);
+        await this.catchUp(e.conversationId, undefined, msg.conversation.agentId, e.seq);
       } else if (e.seq === last + 1) {
         this.sendEvent(e, undefined, msg.conversation.agentId);
       } else if (e.seq > last + 1) {
-        await this.catchUp(e.conversationId, undefined, msg.conversation.agentId);
+        await this.catchUp(e.conversationId, undefined, msg.conversation.agentId, e.seq);
       }
       return;
     }
+    if (msg.type === 'authority') return this.recheckAuthority();
     if (msg.type === 'signal') {
       const sig = msg.signal;
+      // Signals carry no conversation state: they go only to sessions that hold the conversation now.
+      if (!this.lastSent.has(sig.conversationId) || this.skipped.has(sig.conversationId)) return;
       if (sig.type === 'typing') {
         const self = this.viewer.kind === 'customer' ? sig.author.role === 'customer' : sig.author.id === this.viewer.agent.id;
         if (!self) this.transport.send({ type: 'typing', conversationId: sig.conversationId, author: sig.author, typing: sig.typing });
@@ -186,6 +224,41 @@ export class StreamSession {
       return;
     }
     this.transport.send({ type: 'offer', offer: msg.offer });
+  }
+
+  /**
+   * The agent's role, queues, disabled state or password changed. End the stream if its token no longer
+   * grants anything; otherwise follow the new queues, drop admin-only watches, and revoke every
+   * conversation the agent may no longer read.
+   */
+  private async recheckAuthority(): Promise<void> {
+    const v = this.viewerNow;
+    if (v.kind !== 'agent') return;
+    const authority = await agentAuthority(this.hub.db, v.agent.id);
+    const agent = authority && (await this.hub.tx((tx) => tx.getAgent(v.agent.id)));
+    const ended = revocationOf(authority, v.tokenEpoch) ?? (agent ? undefined : new ParleyError('UNAUTHENTICATED', 'This agent no longer exists.'));
+    if (ended || !agent) {
+      this.transport.end(ended ?? new ParleyError('UNAUTHENTICATED'));
+      this.close();
+      return;
+    }
+    const next: Viewer = { kind: 'agent', agent, tokenEpoch: v.tokenEpoch };
+    this.viewerNow = next;
+    this.unsubscribe?.();
+    this.unsubscribe = this.hub.bus.subscribe(this.topicsOf(next), this.onMessage);
+    if (agent.role !== 'admin') {
+      for (const off of this.watched.values()) off();
+      this.watched.clear();
+    }
+    const ids = [...this.lastSent.keys()];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.hub.db.selectFrom('conversations').select(['id', 'contact_id', 'agent_id', 'phase', 'queue_id']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      const facts = new Map(rows.map((r) => [r.id, { contactId: r.contact_id, agentId: r.agent_id, phase: r.phase as Conversation['phase'], queueId: r.queue_id }]));
+      for (const id of ids.slice(i, i + 500)) {
+        const f = facts.get(id);
+        if (!f || !this.mayRead(f)) this.revoke(id);
+      }
+    }
   }
 
   /**

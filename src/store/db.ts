@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import * as m001 from './migrations/001_init.js';
 import * as m002 from './migrations/002_canned_responses.js';
+import * as m003 from './migrations/003_agent_authority.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -65,7 +66,7 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
   };
 }
 
-const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002 };
+const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002, '003_agent_authority': m003 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

@@ -84,6 +84,7 @@ export const toAgent = (r: Selectable<AgentsTable>, queueIds: string[]): Agent =
   status: r.status as AgentStatus,
   capacity: Number(r.capacity),
   queueIds,
+  disabled: Boolean(r.disabled_at),
   createdAt: r.created_at,
 });
 

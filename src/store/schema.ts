@@ -1,6 +1,8 @@
 // Table shapes as Kysely sees them. Timestamps are ISO-8601 text and JSON is text, on both SQLite and
 // PostgreSQL, so one set of queries and one set of tests serve both databases.
 
+import type { Generated } from 'kysely';
+
 export interface ContactsTable {
   id: string;
   name: string | null;
@@ -33,6 +35,8 @@ export interface AgentsTable {
   capacity: number;
   last_assigned_at: string | null;
   created_at: string;
+  disabled_at: Generated<string | null>;
+  auth_epoch: Generated<number>;
 }
 
 export interface AgentQueuesTable {

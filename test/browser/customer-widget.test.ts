@@ -153,7 +153,7 @@ describe.skipIf(!chromiumAvailable())('the chat widget', () => {
     await expect.poll(() => page.getByTestId('parley-launcher').evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
 
     const bo = await ts.server.database.db.selectFrom('agents').select(['id']).where('name', '=', 'Bo Chen').executeTakeFirstOrThrow();
-    const boToken = await ts.server.services.tokens.agentToken(bo.id, 'agent');
+    const boToken = await ts.server.services.tokens.agentToken(bo.id, 0);
     await ts.api.post(`/v1/agent/conversations/${conv}/messages`, { clientMessageId: 'bo-1', text: 'Anything else?' }, boToken);
     await ts.api.post(`/v1/agent/conversations/${conv}/messages`, { clientMessageId: 'bo-2', text: 'I will be here.' }, boToken);
     await expect.poll(() => page.getByTestId('parley-unread').textContent()).toBe('2');

@@ -43,7 +43,7 @@ describe('media uploads and signed URLs', () => {
   const dot = png(4, 4);
 
   beforeAll(async () => {
-    [ts, small] = await Promise.all([startServer(), startServer({ env: { PARLEY_MEDIA_MAX_BYTES: '2048' } })]);
+    [ts, small] = await Promise.all([startServer({ captureLogs: true }), startServer({ env: { PARLEY_MEDIA_MAX_BYTES: '2048' } })]);
     adminToken = (await fastAgent(ts, { role: 'admin', name: 'Admin' })).token;
   });
   afterEach(() => streams.closeAll());
@@ -87,6 +87,22 @@ describe('media uploads and signed URLs', () => {
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await res.arrayBuffer()).equals(dot)).toBe(true);
+  });
+
+  it('a large file read many times at once streams whole every time, with no error or warning logged', async () => {
+    const cust = await ts.api.customer();
+    const big = png(600, 600); // ~1 MB of incompressible pixels: still streaming when the handler returns
+    const up = await upload(ts, cust.token, big, 'image/png');
+    expect(up.status).toBe(201);
+    const before = ts.logs.length;
+    const reads = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const r = await fetch(up.body.media.url);
+        return { status: r.status, size: (await r.arrayBuffer()).byteLength };
+      }),
+    );
+    expect(reads).toEqual(Array.from({ length: 12 }, () => ({ status: 200, size: big.length })));
+    expect(ts.logs.slice(before).filter((l) => l.level >= 40)).toEqual([]);
   });
 
   it('a signed URL with a tampered signature or a stretched expiry is refused with 403', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { agent, metricsHeaders, startServer, type TestServer } from '../helpers/server.js';
 
 // Operations endpoints: liveness, readiness, Prometheus metrics, and the API description.
 
@@ -24,7 +24,7 @@ describe('operations endpoints', () => {
     const open = await ts.api.post('/v1/conversations', {}, cust.token);
     await ts.api.post(`/v1/conversations/${open.body.conversation.id}/messages`, { clientMessageId: 'm-1', text: 'count me' }, cust.token);
 
-    const r = await fetch(`${ts.url}/metrics`);
+    const r = await fetch(`${ts.url}/metrics`, { headers: metricsHeaders });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await r.text();
@@ -33,6 +33,26 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/^parley_events_appended_total\{kind="message"\} 1$/m);
     expect(text).toMatch(/^parley_events_appended_total\{kind="conversation\.queued"\} 1$/m);
     expect(text).toContain('# TYPE parley_http_request_duration_seconds histogram');
+  });
+
+  it('/metrics is closed to anyone without the metrics token or a metrics:read key', async () => {
+    const anon = await ts.api.get('/metrics');
+    expect(anon.status).toBe(401);
+    expect(anon.body.error.code).toBe('PARLEY_E_UNAUTHENTICATED');
+    const wrong = await ts.api.req('GET', '/metrics', { headers: { authorization: 'Bearer test-metrics-token-0123456780' } });
+    expect(wrong.status).toBe(401);
+    const cust = await ts.api.customer();
+    expect((await ts.api.get('/metrics', cust.token)).status).toBe(403);
+    const plain = await agent(ts);
+    expect((await ts.api.get('/metrics', plain.token)).status).toBe(403);
+    const admin = await agent(ts, { role: 'admin' });
+    const key = await ts.api.req('POST', '/v1/admin/api-keys', { token: admin.token, body: { name: 'prometheus', scopes: ['metrics:read'] } });
+    expect(key.status).toBe(201);
+    const byKey = await ts.api.get('/metrics', key.body.apiKey.key);
+    expect(byKey.status).toBe(200);
+    expect(byKey.body).toContain('parley_http_requests_total');
+    const otherKey = await ts.api.req('POST', '/v1/admin/api-keys', { token: admin.token, body: { name: 'offers', scopes: ['offers:write'] } });
+    expect((await ts.api.get('/metrics', otherKey.body.apiKey.key)).status).toBe(403);
   });
 
   it('/openapi.json is an OpenAPI 3.1 document that lists the message route', async () => {

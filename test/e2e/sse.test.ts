@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fastAgent, makeQueue } from '../helpers/flows.js';
-import { startServer, until, type TestServer } from '../helpers/server.js';
+import { metricsHeaders, startServer, until, type TestServer } from '../helpers/server.js';
 
 // Server-Sent Events on GET /v1/stream, for clients that cannot open a WebSocket. Each event frame
 // carries an `id:` (the cursor of every conversation); a reconnect that sends it back as Last-Event-ID
@@ -182,7 +182,7 @@ describe('Server-Sent Events stream', () => {
 
   it('closing an SSE client ends its session on the server', async () => {
     const gauge = async () => {
-      const text = await (await fetch(`${ts.url}/metrics`)).text();
+      const text = await (await fetch(`${ts.url}/metrics`, { headers: metricsHeaders })).text();
       const m = /parley_stream_sessions\{kind="customer",transport="sse"\} (\d+)/.exec(text);
       return Number(m?.[1] ?? 0);
     };

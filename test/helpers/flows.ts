@@ -36,7 +36,7 @@ export async function fastAgent(
     .values({ id, email: `${id}@example.com`, name, password_hash: 'none', role: opts.role ?? 'agent', status: 'available', capacity: opts.capacity ?? 5, last_assigned_at: null, created_at: nowIso() })
     .execute();
   for (const q of queueIds) await db.insertInto('agent_queues').values({ agent_id: id, queue_id: q }).execute();
-  return { id, name, token: await ts.server.services.tokens.agentToken(id, opts.role ?? 'agent') };
+  return { id, name, token: await ts.server.services.tokens.agentToken(id, 0) };
 }
 
 let queueCount = 0;

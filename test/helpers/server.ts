@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import type { Adapters } from '../../src/adapters.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -11,11 +12,17 @@ import { freshPostgres, type DialectName } from './databases.js';
 // Start a real Parley on a random port with its own data folder (and its own PostgreSQL database),
 // plus small HTTP and WebSocket clients for tests.
 
+/** The bearer token test servers accept on /metrics. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
+export const metricsHeaders = { authorization: `Bearer ${METRICS_TOKEN}` };
+
 export interface TestServer {
   server: ParleyServer;
   url: string;
   config: Config;
   api: Api;
+  /** Parsed JSON log lines, when started with captureLogs. */
+  logs: { level: number; msg?: string; err?: { message?: string } }[];
   stop(): Promise<void>;
 }
 
@@ -24,6 +31,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   adapters?: Adapters;
   noDispatcher?: boolean;
+  /** Collect the server's log lines (at LOG_LEVEL, default warn) in `logs`, to assert nothing went wrong. */
+  captureLogs?: boolean;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -34,17 +43,29 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       PORT: '0',
       HOST: '127.0.0.1',
       PARLEY_DATA_DIR: dir,
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: opts.captureLogs ? 'warn' : 'silent',
       PARLEY_PRINT_SETUP: 'false',
       PARLEY_IDENTITY_SECRET: 'test-identity-secret-that-is-long-enough-1234',
       PARLEY_DELIVERY_BASE_DELAY_MS: '20',
       PARLEY_DELIVERY_MAX_DELAY_MS: '200',
+      PARLEY_METRICS_TOKEN: METRICS_TOKEN,
       ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
       ...opts.env,
     },
     dir,
   );
-  const server = await createServer(config, { ...(opts.adapters ? { adapters: opts.adapters } : {}), ...(opts.noDispatcher ? { noDispatcher: true } : {}) });
+  const logs: TestServer['logs'] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line) as TestServer['logs'][number]);
+      done();
+    },
+  });
+  const server = await createServer(config, {
+    ...(opts.adapters ? { adapters: opts.adapters } : {}),
+    ...(opts.noDispatcher ? { noDispatcher: true } : {}),
+    ...(opts.captureLogs ? { logStream } : {}),
+  });
   const url = await listen(server, 0, '127.0.0.1');
   // Signed media URLs must point at this server.
   (server.services.signer as unknown as { baseUrl: string }).baseUrl = url;
@@ -53,6 +74,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     url,
     config,
     api: new Api(url),
+    logs,
     async stop() {
       await server.close();
       await pgdb?.drop();

@@ -11,6 +11,48 @@ describe('rate limiting', () => {
     expect(() => l.hit('ip', 3, 11_000)).not.toThrow();
   });
 
+  it('stays bounded under a flood of distinct keys, evicting the oldest windows', () => {
+    const l = new RateLimiter(60_000, 1000);
+    for (let i = 0; i < 10_000; i++) l.hit(`ip-${i}`, 5, 1_000 + i);
+    expect(l.size).toBeLessThanOrEqual(1000);
+    // The newest keys are still counted.
+    for (let i = 0; i < 4; i++) l.hit('ip-9999', 5, 20_000);
+    expect(() => l.hit('ip-9999', 5, 20_001)).toThrowError(expect.objectContaining({ code: 'PARLEY_E_RATE_LIMITED' }) as Error);
+  });
+
+  describe('forwarded addresses', () => {
+    it('are ignored by default: a new X-Forwarded-For per request does not escape the limit', async () => {
+      const ts = await startServer({ env: { PARLEY_RATE_LIMIT_AUTH: '3' } });
+      try {
+        const statuses = [];
+        for (let i = 0; i < 5; i++) {
+          const r = await ts.api.req('POST', '/v1/agent/login', { body: { email: 'x@example.com', password: 'guess' }, headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
+          statuses.push(r.status);
+        }
+        expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      } finally {
+        await ts.stop();
+      }
+    });
+
+    it('are believed from a configured proxy (PARLEY_TRUST_PROXY), each client counted on its own', async () => {
+      const ts = await startServer({ env: { PARLEY_RATE_LIMIT_AUTH: '3', PARLEY_TRUST_PROXY: '127.0.0.1' } });
+      try {
+        const statuses = [];
+        for (let i = 0; i < 5; i++) {
+          const r = await ts.api.req('POST', '/v1/agent/login', { body: { email: 'x@example.com', password: 'guess' }, headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
+          statuses.push(r.status);
+        }
+        expect(statuses).toEqual([401, 401, 401, 401, 401]);
+        const same = [];
+        for (let i = 0; i < 4; i++) same.push((await ts.api.req('POST', '/v1/agent/login', { body: { email: 'x@example.com', password: 'guess' }, headers: { 'x-forwarded-for': '198.51.100.7' } })).status);
+        expect(same).toEqual([401, 401, 401, 429]);
+      } finally {
+        await ts.stop();
+      }
+    });
+  });
+
   describe('on the login route', () => {
     let ts: TestServer;
     beforeAll(async () => {

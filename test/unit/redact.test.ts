@@ -17,8 +17,15 @@ describe('redactUrl: no credentials in logged URLs', () => {
     expect(redactUrl('/x?TOKEN=secret&Sig=s')).toBe('/x?TOKEN=[redacted]&Sig=[redacted]');
   });
 
-  it('leaves parameters that merely end in a credential name, and the path, alone', () => {
-    expect(redactUrl('/x?mytoken=keep&barcode=keep')).toBe('/x?mytoken=keep&barcode=keep');
+  it('judges names once decoded, so a percent-encoded name is redacted too', () => {
+    expect(redactUrl('/v1/stream?%74oken=secret&a=1')).toBe('/v1/stream?%74oken=[redacted]&a=1');
+    expect(redactUrl('/x?%54OKEN=s&%73ig=t')).toBe('/x?%54OKEN=[redacted]&%73ig=[redacted]');
+    expect(redactUrl('/x?access_token=s&id%5Ftoken=t')).toBe('/x?access_token=[redacted]&id%5Ftoken=[redacted]');
+    expect(redactUrl('/x?%E0%A4%A=keep&token=s')).toBe('/x?%E0%A4%A=keep&token=[redacted]');
+  });
+
+  it('leaves other parameters, and the path, alone', () => {
+    expect(redactUrl('/x?barcode=keep&tokens_left=keep')).toBe('/x?barcode=keep&tokens_left=keep');
     expect(redactUrl('/token=path/segment')).toBe('/token=path/segment');
     expect(redactUrl('/v1/health')).toBe('/v1/health');
   });

@@ -23,6 +23,8 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
     {
       method: 'POST',
       url: '/v1/sessions',
+      operationId: 'createSession',
+      errors: ['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'FORBIDDEN'],
       rateLimit: s.config.rateLimitSessions,
       summary: 'Start a customer session: anonymous, or verified with an identity token signed by your backend (HS256).',
       tags,
@@ -40,7 +42,7 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
     },
   );
 
-  route({ method: 'GET', url: '/v1/me', summary: 'The contact behind this token.', tags, auth: 'customer' }, async ({ principal }) => {
+  route({ method: 'GET', url: '/v1/me', operationId: 'getMe', errors: ['CONTACT_NOT_FOUND'], summary: 'The contact behind this token.', tags, auth: 'customer' }, async ({ principal }) => {
     const contact = await hub.tx((tx) => tx.getContact(principal.contactId));
     if (!contact) throw new ParleyError('CONTACT_NOT_FOUND');
     return { contact };
@@ -50,6 +52,8 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
     {
       method: 'PATCH',
       url: '/v1/me',
+      operationId: 'updateMe',
+      errors: ['CONTACT_NOT_FOUND'],
       summary: "Update the customer's profile (name, e-mail). Verified contacts keep the values from their identity token.",
       tags,
       auth: 'customer',
@@ -61,8 +65,10 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
       const c = await hub.tx((tx) => tx.getContact(principal.contactId));
       if (!c) throw new ParleyError('CONTACT_NOT_FOUND');
       if (c.verified) throw new ParleyError('FORBIDDEN', 'A verified profile comes from your identity token.');
-      await hub.db.updateTable('contacts').set({ ...(body.name ? { name: body.name } : {}), ...(body.email ? { email: body.email } : {}) }).where('id', '=', c.id).execute();
-      return { contact: { ...c, ...body } };
+      const set = { ...(body.name !== undefined ? { name: body.name } : {}), ...(body.email !== undefined ? { email: body.email } : {}) };
+      // Nothing named, nothing to write (an UPDATE with an empty SET is a syntax error, not a no-op).
+      if (Object.keys(set).length) await hub.db.updateTable('contacts').set(set).where('id', '=', c.id).execute();
+      return { contact: { ...c, ...set } };
     },
   );
 
@@ -70,6 +76,9 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
     {
       method: 'POST',
       url: '/v1/conversations',
+      operationId: 'openConversation',
+      errors: ['QUEUE_NOT_FOUND'],
+      otherResponses: { 200: { description: 'The conversation already open on this channel.' } },
       summary: 'Open a conversation (or return the one already open on this channel). It waits in the queue for an agent.',
       tags,
       auth: 'customer',
@@ -84,19 +93,19 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
     },
   );
 
-  route({ method: 'GET', url: '/v1/conversations', summary: "The customer's conversations, newest first.", tags, auth: 'customer' }, async ({ principal }) => {
+  route({ method: 'GET', url: '/v1/conversations', operationId: 'listConversations', summary: "The customer's conversations, newest first.", tags, auth: 'customer' }, async ({ principal }) => {
     const list = await conversationsOfContact(hub.db, principal.contactId);
     return { conversations: list.map((c) => presentConversation(c)) };
   });
 
-  route({ method: 'GET', url: '/v1/conversations/:id', summary: 'One conversation, with its queue position and agent.', tags, auth: 'customer', params: IdParam }, async ({ principal, params }) => {
+  route({ method: 'GET', url: '/v1/conversations/:id', operationId: 'getConversation', errors: ['CONVERSATION_NOT_FOUND'], summary: 'One conversation, with its queue position and agent.', tags, auth: 'customer', params: IdParam }, async ({ principal, params }) => {
     const c = await actions.own(principal.contactId, params.id);
     const [position, agent] = await hub.tx(async (tx) => [await tx.waitingPosition(c), c.agentId ? await tx.getAgent(c.agentId) : undefined] as const);
     return { conversation: presentConversation(c, { queuePosition: position || null, agent: agent ? { id: agent.id, name: agent.name } : null }) };
   });
 
   route(
-    { method: 'GET', url: '/v1/conversations/:id/events', summary: 'Events after a seq, in order (resume from the last seq you hold).', tags, auth: 'customer', params: IdParam, query: AfterQuery },
+    { method: 'GET', url: '/v1/conversations/:id/events', operationId: 'listConversationEvents', errors: ['CONVERSATION_NOT_FOUND'], summary: 'Events after a seq, in order (resume from the last seq you hold).', tags, auth: 'customer', params: IdParam, query: AfterQuery },
     async ({ principal, params, query }) => {
       const c = await actions.own(principal.contactId, params.id);
       const [events, failed] = await Promise.all([eventsAfter(hub.db, c.id, query.after, query.limit), failedSeqs(hub.db, c.id, 'desk')]);
@@ -108,6 +117,9 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
     {
       method: 'POST',
       url: '/v1/conversations/:id/messages',
+      operationId: 'sendMessage',
+      errors: ['CONVERSATION_NOT_FOUND', 'CONVERSATION_ENDED', 'IDEMPOTENCY_MISMATCH', 'MEDIA_NOT_FOUND', 'CONFLICT'],
+      otherResponses: { 200: { description: 'A retry with the same key: the first result again, nothing new written.' } },
       summary: 'Send a message. Retrying with the same clientMessageId returns the first event instead of a second one.',
       tags,
       auth: 'customer',
@@ -124,27 +136,27 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
     },
   );
 
-  route({ method: 'POST', url: '/v1/conversations/:id/typing', summary: 'Tell the agent the customer is (not) typing. Not stored.', tags, auth: 'customer', params: IdParam, body: Typing }, async ({ principal, params, body }) => {
+  route({ method: 'POST', url: '/v1/conversations/:id/typing', operationId: 'setTyping', errors: ['CONVERSATION_NOT_FOUND', 'CONVERSATION_ENDED'], summary: 'Tell the agent the customer is (not) typing. Not stored.', tags, auth: 'customer', params: IdParam, body: Typing }, async ({ principal, params, body }) => {
     await actions.typing(principal.contactId, params.id, body.typing);
     return { ok: true };
   });
 
-  route({ method: 'POST', url: '/v1/conversations/:id/read', summary: 'Mark everything through seq as read.', tags, auth: 'customer', params: IdParam, body: ReadUpTo }, async ({ principal, params, body }) => {
+  route({ method: 'POST', url: '/v1/conversations/:id/read', operationId: 'markRead', errors: ['CONVERSATION_NOT_FOUND'], summary: 'Mark everything through seq as read.', tags, auth: 'customer', params: IdParam, body: ReadUpTo }, async ({ principal, params, body }) => {
     const r = await actions.receipt(principal.contactId, params.id, 'read', body.seq);
     return { conversation: presentConversation(r.conversation) };
   });
 
-  route({ method: 'POST', url: '/v1/conversations/:id/end', summary: 'End the conversation.', tags, auth: 'customer', params: IdParam }, async ({ principal, params }) => {
+  route({ method: 'POST', url: '/v1/conversations/:id/end', operationId: 'endConversation', errors: ['CONVERSATION_NOT_FOUND'], summary: 'End the conversation.', tags, auth: 'customer', params: IdParam }, async ({ principal, params }) => {
     const r = await actions.end(principal.contactId, params.id);
     return { conversation: presentConversation(r.conversation) };
   });
 
-  route({ method: 'GET', url: '/v1/offers', summary: "The customer's offers, newest first.", tags, auth: 'customer' }, async ({ principal }) => {
+  route({ method: 'GET', url: '/v1/offers', operationId: 'listOffers', summary: "The customer's offers, newest first.", tags, auth: 'customer' }, async ({ principal }) => {
     const rows = await hub.db.selectFrom('offers').selectAll().where('contact_id', '=', principal.contactId).orderBy('created_at', 'desc').limit(200).execute();
     return { offers: rows.map(toOffer) };
   });
 
-  route({ method: 'POST', url: '/v1/offers/:id/ack', summary: 'Acknowledge (dismiss) an offer. Repeating it is harmless.', tags, auth: 'customer', params: IdParam }, async ({ principal, params }) => {
+  route({ method: 'POST', url: '/v1/offers/:id/ack', operationId: 'acknowledgeOffer', errors: ['OFFER_NOT_FOUND'], summary: 'Acknowledge (dismiss) an offer. Repeating it is harmless.', tags, auth: 'customer', params: IdParam }, async ({ principal, params }) => {
     const now = new Date().toISOString();
     await hub.db.updateTable('offers').set({ acknowledged_at: now }).where('id', '=', params.id).where('contact_id', '=', principal.contactId).where('acknowledged_at', 'is', null).execute();
     const row = await hub.db.selectFrom('offers').selectAll().where('id', '=', params.id).where('contact_id', '=', principal.contactId).executeTakeFirst();

@@ -1,8 +1,8 @@
+import { agentMayRead } from '../../core/access.js';
 import { accept, endConversation, postMessage, recordReceipt, transfer, type TransferTarget } from '../../core/commands.js';
 import { ParleyError } from '../../core/errors.js';
 import type { Agent, Author, Conversation } from '../../core/model.js';
 import { partsOf } from '../../core/parts.js';
-import { WAITING_PHASES } from '../../core/phases.js';
 import { conversationById } from '../../hub/reads.js';
 import type { Principal } from '../../http/auth.js';
 import type { SendMessage } from '../../http/inputs.js';
@@ -27,9 +27,7 @@ export function agentActions(s: Services) {
   /** An agent may see conversations assigned to them or waiting in their queues; admins see all. */
   async function visible(p: AgentPrincipal, conversationId: string): Promise<{ agent: Agent; conversation: Conversation }> {
     const [agent, c] = await Promise.all([me(p), conversationById(hub.db, conversationId)]);
-    if (!c) throw new ParleyError('CONVERSATION_NOT_FOUND');
-    const ok = agent.role === 'admin' || c.agentId === agent.id || (WAITING_PHASES.includes(c.phase) && c.queueId !== null && agent.queueIds.includes(c.queueId));
-    if (!ok) throw new ParleyError('CONVERSATION_NOT_FOUND');
+    if (!c || !agentMayRead(agent, c)) throw new ParleyError('CONVERSATION_NOT_FOUND');
     return { agent, conversation: c };
   }
 

@@ -22,6 +22,8 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     {
       method: 'POST',
       url: '/v1/agent/login',
+      operationId: 'agentLogin',
+      errors: ['BAD_CREDENTIALS', 'ACCOUNT_DISABLED'],
       rateLimit: s.config.rateLimitAuth,
       summary: 'Log in with e-mail and password; returns an agent token.',
       tags,
@@ -33,15 +35,17 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
       // Same answer and similar time whether the e-mail exists or not.
       const ok = row ? await verifyPassword(body.password, row.password_hash) : await verifyPassword(body.password, DUMMY_HASH).then(() => false);
       if (!row || !ok) throw new ParleyError('BAD_CREDENTIALS');
+      // Only after the password matched: a locked account's state is not told to someone guessing.
+      if (row.disabled_at !== null) throw new ParleyError('ACCOUNT_DISABLED');
       const agent = await actions.me({ kind: 'agent', agentId: row.id, role: row.role === 'admin' ? 'admin' : 'agent' });
-      return { token: await s.tokens.agentToken(agent.id, agent.role), expiresIn: s.tokens.ttlSeconds.agent, agent };
+      return { token: await s.tokens.agentToken(agent.id, Number(row.auth_epoch)), expiresIn: s.tokens.ttlSeconds.agent, agent };
     },
   );
 
-  route({ method: 'GET', url: '/v1/agent/me', summary: 'The logged-in agent.', tags, auth: 'agent' }, async ({ principal }) => ({ agent: await actions.me(principal) }));
+  route({ method: 'GET', url: '/v1/agent/me', operationId: 'getAgentMe', summary: 'The logged-in agent.', tags, auth: 'agent' }, async ({ principal }) => ({ agent: await actions.me(principal) }));
 
   route(
-    { method: 'POST', url: '/v1/agent/status', summary: 'Set availability: available agents receive round-robin chats.', tags, auth: 'agent', body: z.object({ status: z.enum(['available', 'away', 'offline']) }) },
+    { method: 'POST', url: '/v1/agent/status', operationId: 'setAgentStatus', summary: 'Set availability: available agents receive round-robin chats.', tags, auth: 'agent', body: z.object({ status: z.enum(['available', 'away', 'offline']) }) },
     async ({ principal, body }) => {
       await hub.db.updateTable('agents').set({ status: body.status }).where('id', '=', principal.agentId).execute();
       if (body.status === 'available') void hub.agentAvailable(principal.agentId);
@@ -49,7 +53,7 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     },
   );
 
-  route({ method: 'GET', url: '/v1/agent/agents', summary: 'Agents (transfer targets).', tags, auth: 'agent' }, async () => {
+  route({ method: 'GET', url: '/v1/agent/agents', operationId: 'listTransferAgents', summary: 'Agents (transfer targets).', tags, auth: 'agent' }, async () => {
     const rows = await hub.db.selectFrom('agents').selectAll().orderBy('name').execute();
     const links = await hub.db.selectFrom('agent_queues').selectAll().execute();
     return {
@@ -60,7 +64,7 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     };
   });
 
-  route({ method: 'GET', url: '/v1/agent/queues', summary: 'Queues (transfer targets).', tags, auth: 'agent' }, async () => {
+  route({ method: 'GET', url: '/v1/agent/queues', operationId: 'listTransferQueues', summary: 'Queues (transfer targets).', tags, auth: 'agent' }, async () => {
     const rows = await hub.db.selectFrom('queues').selectAll().orderBy('name').execute();
     return { queues: rows.map(toQueue) };
   });
@@ -69,6 +73,7 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     {
       method: 'GET',
       url: '/v1/agent/conversations',
+      operationId: 'listAgentConversations',
       summary: 'Conversations: `queued` (waiting in my queues), `mine` (assigned to me), or `all` open ones I can see.',
       tags,
       auth: 'agent',
@@ -86,7 +91,7 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     },
   );
 
-  route({ method: 'GET', url: '/v1/agent/conversations/:id', summary: 'One conversation with its customer, identities and handed-over context.', tags, auth: 'agent', params: IdParam }, async ({ principal, params }) => {
+  route({ method: 'GET', url: '/v1/agent/conversations/:id', operationId: 'getAgentConversation', errors: ['CONVERSATION_NOT_FOUND'], summary: 'One conversation with its customer, identities and handed-over context.', tags, auth: 'agent', params: IdParam }, async ({ principal, params }) => {
     const { conversation: c } = await actions.visible(principal, params.id);
     const contact = await hub.tx((tx) => tx.getContact(c.contactId));
     const identities = await hub.db.selectFrom('identities').select(['channel', 'external_id']).where('contact_id', '=', c.contactId).execute();
@@ -99,7 +104,7 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
   });
 
   route(
-    { method: 'GET', url: '/v1/agent/conversations/:id/events', summary: 'Events after a seq, in order.', tags, auth: 'agent', params: IdParam, query: AfterQuery },
+    { method: 'GET', url: '/v1/agent/conversations/:id/events', operationId: 'listAgentConversationEvents', errors: ['CONVERSATION_NOT_FOUND'], summary: 'Events after a seq, in order.', tags, auth: 'agent', params: IdParam, query: AfterQuery },
     async ({ principal, params, query }) => {
       const { conversation: c } = await actions.visible(principal, params.id);
       const [events, failed] = await Promise.all([eventsAfter(hub.db, c.id, query.after, query.limit), failedSeqs(hub.db, c.id, 'channel')]);
@@ -107,13 +112,13 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     },
   );
 
-  route({ method: 'POST', url: '/v1/agent/conversations/:id/accept', summary: 'Take a waiting conversation.', tags, auth: 'agent', params: IdParam }, async ({ principal, params }) => {
+  route({ method: 'POST', url: '/v1/agent/conversations/:id/accept', operationId: 'acceptConversation', errors: ['CONVERSATION_NOT_FOUND', 'CONVERSATION_ENDED', 'INVALID_PHASE', 'AGENT_AT_CAPACITY'], summary: 'Take a waiting conversation.', tags, auth: 'agent', params: IdParam }, async ({ principal, params }) => {
     const r = await actions.accept(principal, params.id);
     return { conversation: presentConversation(r.conversation) };
   });
 
   route(
-    { method: 'POST', url: '/v1/agent/conversations/:id/messages', summary: 'Reply (same parts as customers). clientMessageId makes retries safe.', tags, auth: 'agent', status: 201, params: IdParam, body: SendMessage },
+    { method: 'POST', url: '/v1/agent/conversations/:id/messages', operationId: 'sendAgentMessage', errors: ['CONVERSATION_NOT_FOUND', 'CONVERSATION_ENDED', 'NOT_ASSIGNED', 'IDEMPOTENCY_MISMATCH', 'MEDIA_NOT_FOUND', 'CONFLICT'], otherResponses: { 200: { description: 'A retry with the same key: the first result again, nothing new written.' } }, summary: 'Reply (same parts as customers). clientMessageId makes retries safe.', tags, auth: 'agent', status: 201, params: IdParam, body: SendMessage },
     async ({ principal, params, body, reply }) => {
       const r = await actions.send(principal, params.id, body);
       if (r.duplicate) reply.code(200);
@@ -123,12 +128,12 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     },
   );
 
-  route({ method: 'POST', url: '/v1/agent/conversations/:id/typing', summary: 'Tell the customer the agent is (not) typing.', tags, auth: 'agent', params: IdParam, body: Typing }, async ({ principal, params, body }) => {
+  route({ method: 'POST', url: '/v1/agent/conversations/:id/typing', operationId: 'setAgentTyping', errors: ['CONVERSATION_NOT_FOUND', 'CONVERSATION_ENDED', 'NOT_ASSIGNED'], summary: 'Tell the customer the agent is (not) typing.', tags, auth: 'agent', params: IdParam, body: Typing }, async ({ principal, params, body }) => {
     await actions.typing(principal, params.id, body.typing);
     return { ok: true };
   });
 
-  route({ method: 'POST', url: '/v1/agent/conversations/:id/read', summary: 'Mark everything through seq as read.', tags, auth: 'agent', params: IdParam, body: ReadUpTo }, async ({ principal, params, body }) => {
+  route({ method: 'POST', url: '/v1/agent/conversations/:id/read', operationId: 'markAgentRead', errors: ['CONVERSATION_NOT_FOUND', 'CONVERSATION_ENDED', 'NOT_ASSIGNED'], summary: 'Mark everything through seq as read.', tags, auth: 'agent', params: IdParam, body: ReadUpTo }, async ({ principal, params, body }) => {
     const r = await actions.receipt(principal, params.id, 'read', body.seq);
     return { conversation: presentConversation(r.conversation) };
   });
@@ -137,6 +142,8 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     {
       method: 'POST',
       url: '/v1/agent/conversations/:id/transfer',
+      operationId: 'transferConversation',
+      errors: ['CONVERSATION_NOT_FOUND', 'NOT_ASSIGNED', 'AGENT_NOT_FOUND', 'QUEUE_NOT_FOUND', 'CONVERSATION_ENDED', 'INVALID_PHASE', 'AGENT_AT_CAPACITY'],
       summary: 'Transfer to another agent (joins at once) or to a queue (waits there).',
       tags,
       auth: 'agent',
@@ -151,7 +158,7 @@ export function inboxRoutes(app: FastifyInstance, s: Services, actions: AgentAct
     },
   );
 
-  route({ method: 'POST', url: '/v1/agent/conversations/:id/end', summary: 'End the conversation.', tags, auth: 'agent', params: IdParam }, async ({ principal, params }) => {
+  route({ method: 'POST', url: '/v1/agent/conversations/:id/end', operationId: 'endAgentConversation', errors: ['CONVERSATION_NOT_FOUND', 'NOT_ASSIGNED'], summary: 'End the conversation.', tags, auth: 'agent', params: IdParam }, async ({ principal, params }) => {
     const r = await actions.end(principal, params.id);
     return { conversation: presentConversation(r.conversation) };
   });

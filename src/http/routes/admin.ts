@@ -9,7 +9,7 @@ import { conversationById, eventsAfter } from '../../hub/reads.js';
 import type { Tx } from '../../core/ports.js';
 import { toAgent, toDelivery, toOffer, toQueue } from '../../store/rows.js';
 import { newId, nowIso } from '../../store/tx.js';
-import { SCOPES } from '../auth.js';
+import { holdsScopes, SCOPES, type Principal } from '../auth.js';
 import { ContactRef, IdParam } from '../inputs.js';
 import { presentConversation, presentEvent } from '../present.js';
 import { routesFor } from '../route.js';
@@ -36,40 +36,63 @@ async function contactOf(tx: Tx, ref: ContactRef, create: boolean): Promise<Cont
   return tx.ensureContactForIdentity(channel, externalId, { verified: false });
 }
 
+/** Admin-only actions inside a wider scope (agents:write may manage agents, not admins). */
+function mustHold(p: Principal, what: string): void {
+  if (!holdsScopes(p, ['admin'])) throw new ParleyError('FORBIDDEN', `Only an admin may ${what}.`);
+}
+
 export function adminRoutes(app: FastifyInstance, s: Services): void {
   const { hub } = s;
   const route = routesFor(app, s.authenticate);
 
-  const AgentInput = z.object({
-    email: z.string().email().max(320),
+  const AgentFields = {
     name: z.string().min(1).max(200),
     password: z.string().min(8).max(1000),
-    role: z.enum(['agent', 'admin']).default('agent'),
-    capacity: z.number().int().min(1).max(1000).default(5),
-    queues: z.array(z.string().min(1)).max(50).optional(),
+    role: z.enum(['agent', 'admin']),
+    capacity: z.number().int().min(1).max(1000),
+    queues: z.array(z.string().min(1)).max(50),
+  };
+  const AgentInput = z.object({
+    email: z.string().email().max(320),
+    ...AgentFields,
+    role: AgentFields.role.default('agent'),
+    capacity: AgentFields.capacity.default(5),
+    queues: AgentFields.queues.optional(),
   });
+  // No defaults here: a PATCH changes only the fields it names (a default would silently reset the rest).
+  const AgentPatchInput = z
+    .object({ ...AgentFields, disabled: z.boolean() })
+    .partial()
+    .strict();
 
-  route({ method: 'POST', url: '/v1/admin/agents', summary: 'Create an agent.', tags, auth: { scope: 'agents:write' }, status: 201, body: AgentInput }, async ({ body }) => ({
-    agent: await createAgent(hub.db, body),
-  }));
+  route({ method: 'POST', url: '/v1/admin/agents', operationId: 'createAgent', errors: ['QUEUE_NOT_FOUND', 'CONFLICT'], summary: 'Create an agent. Creating an admin needs the admin scope.', tags, auth: { scope: 'agents:write' }, status: 201, body: AgentInput }, async ({ body, principal }) => {
+    if (body.role === 'admin') mustHold(principal, 'create an admin');
+    return { agent: await createAgent(hub.db, body) };
+  });
 
   route(
     {
       method: 'PATCH',
       url: '/v1/admin/agents/:id',
-      summary: "Change an agent's name, role, capacity, queues or password.",
+      operationId: 'updateAgent',
+      errors: ['AGENT_NOT_FOUND', 'QUEUE_NOT_FOUND', 'LAST_ADMIN', 'CONFLICT'],
+      summary: "Change an agent's name, role, capacity, queues, password or disabled state; only the fields given. Promoting, or changing an admin, needs the admin scope. Role, disabled and password changes apply at once to the agent's tokens and open streams.",
       tags,
       auth: { scope: 'agents:write' },
       params: IdParam,
-      body: AgentInput.omit({ email: true }).partial(),
+      body: AgentPatchInput,
     },
-    async ({ params, body }) => {
-      await updateAgent(hub.db, params.id, body);
+    async ({ params, body, principal }) => {
+      const target = await hub.tx((tx) => tx.getAgent(params.id));
+      if (!target) throw new ParleyError('AGENT_NOT_FOUND');
+      if (body.role === 'admin' || target.role === 'admin') mustHold(principal, body.role === 'admin' ? 'make an admin' : 'change an admin');
+      const { authorityChanged } = await updateAgent(hub.db, params.id, body);
+      if (authorityChanged) hub.authorityChanged(params.id);
       return { agent: await hub.tx((tx) => tx.getAgent(params.id)) };
     },
   );
 
-  route({ method: 'GET', url: '/v1/admin/agents', summary: 'List agents.', tags, auth: { scope: 'agents:write' } }, async () => {
+  route({ method: 'GET', url: '/v1/admin/agents', operationId: 'listAgents', summary: 'List agents.', tags, auth: { scope: 'agents:write' } }, async () => {
     const rows = await hub.db.selectFrom('agents').selectAll().orderBy('created_at').execute();
     const links = await hub.db.selectFrom('agent_queues').selectAll().execute();
     return { agents: rows.map((r) => ({ ...toAgent(r, links.filter((l) => l.agent_id === r.id).map((l) => l.queue_id)), online: hub.presence.isOnline(r.id) })) };
@@ -79,6 +102,8 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'POST',
       url: '/v1/admin/queues',
+      operationId: 'createQueue',
+      errors: ['CONFLICT'],
       summary: 'Create a queue: `manual` (agents accept) or `round_robin` (assigned automatically).',
       tags,
       auth: { scope: 'queues:write' },
@@ -88,7 +113,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     async ({ body }) => ({ queue: await createQueue(hub.db, body) }),
   );
 
-  route({ method: 'GET', url: '/v1/admin/queues', summary: 'List queues with how many wait in each.', tags, auth: { scope: 'queues:write' } }, async () => {
+  route({ method: 'GET', url: '/v1/admin/queues', operationId: 'listQueues', summary: 'List queues with how many wait in each.', tags, auth: { scope: 'queues:write' } }, async () => {
     const rows = await hub.db.selectFrom('queues').selectAll().orderBy('created_at').execute();
     const waiting = await hub.db.selectFrom('conversations').select(['queue_id', (eb) => eb.fn.countAll<number>().as('n')]).where('phase', 'in', ['queued', 'transferring']).groupBy('queue_id').execute();
     return { queues: rows.map((r) => ({ ...toQueue(r), waiting: Number(waiting.find((w) => w.queue_id === r.id)?.n ?? 0) })) };
@@ -98,21 +123,26 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'POST',
       url: '/v1/admin/api-keys',
+      operationId: 'createApiKey',
       summary: 'Create an API key. The key is shown once, in this response.',
       tags,
       auth: { scope: 'keys:write' },
       status: 201,
-      body: z.object({ name: z.string().min(1).max(100), scopes: z.array(z.enum(SCOPES)).min(1) }),
+      body: z.object({ name: z.string().min(1).max(100), scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length) }),
     },
-    async ({ body }) => ({ apiKey: await createApiKey(hub.db, body) }),
+    async ({ body, principal }) => {
+      // A key can hand out only what it holds: a keys:write key cannot mint an admin key.
+      if (!holdsScopes(principal, body.scopes)) throw new ParleyError('FORBIDDEN', `You can grant only scopes you hold; asked for ${body.scopes.join(', ')}.`);
+      return { apiKey: await createApiKey(hub.db, { name: body.name, scopes: [...new Set(body.scopes)] }) };
+    },
   );
 
-  route({ method: 'GET', url: '/v1/admin/api-keys', summary: 'List API keys (never the secrets).', tags, auth: { scope: 'keys:write' } }, async () => {
+  route({ method: 'GET', url: '/v1/admin/api-keys', operationId: 'listApiKeys', summary: 'List API keys (never the secrets).', tags, auth: { scope: 'keys:write' } }, async () => {
     const rows = await hub.db.selectFrom('api_keys').select(['id', 'name', 'scopes', 'created_at', 'revoked_at']).orderBy('created_at').execute();
     return { apiKeys: rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes) as string[], createdAt: r.created_at, revokedAt: r.revoked_at })) };
   });
 
-  route({ method: 'DELETE', url: '/v1/admin/api-keys/:id', summary: 'Revoke an API key.', tags, auth: { scope: 'keys:write' }, params: IdParam }, async ({ params }) => {
+  route({ method: 'DELETE', url: '/v1/admin/api-keys/:id', operationId: 'revokeApiKey', errors: ['NOT_FOUND'], summary: 'Revoke an API key.', tags, auth: { scope: 'keys:write' }, params: IdParam }, async ({ params }) => {
     const r = await hub.db.updateTable('api_keys').set({ revoked_at: nowIso() }).where('id', '=', params.id).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new ParleyError('NOT_FOUND', 'No such active API key.');
     return { revoked: params.id };
@@ -122,6 +152,8 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'POST',
       url: '/v1/offers',
+      operationId: 'createOffer',
+      errors: ['CONTACT_NOT_FOUND'],
       summary: 'Push an offer (text, QR code, link or image) to a contact, live.',
       tags,
       auth: { scope: 'offers:write' },
@@ -147,6 +179,9 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'POST',
       url: '/v1/messages/proactive',
+      operationId: 'sendProactiveMessage',
+      errors: ['CONTACT_NOT_FOUND', 'QUEUE_NOT_FOUND', 'IDEMPOTENCY_MISMATCH', 'CONFLICT'],
+      otherResponses: { 200: { description: 'A retry with the same key: the first result again, nothing new written.' } },
       summary: 'The business starts (or continues) a conversation with a contact, without an agent. A customer reply puts it in the queue.',
       tags,
       auth: { scope: 'messages:write' },
@@ -192,6 +227,8 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'GET',
       url: '/v1/conversations/:id/transcript',
+      operationId: 'getTranscript',
+      errors: ['CONVERSATION_NOT_FOUND'],
       summary: 'The whole conversation, as JSON or (format=html or Accept: text/html) as a page for people.',
       tags,
       auth: { scope: 'conversations:read' },
@@ -223,6 +260,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'GET',
       url: '/v1/admin/deliveries',
+      operationId: 'listDeliveries',
       summary: 'Deliveries, newest first, filtered by status (e.g. failed) and/or conversation.',
       tags,
       auth: { scope: 'admin' },
@@ -242,7 +280,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     },
   );
 
-  route({ method: 'POST', url: '/v1/admin/deliveries/:id/retry', summary: 'Put a failed delivery back in its lane.', tags, auth: { scope: 'admin' }, params: IdParam }, async ({ params }) => {
+  route({ method: 'POST', url: '/v1/admin/deliveries/:id/retry', operationId: 'retryDelivery', errors: ['NOT_FOUND'], summary: 'Put a failed delivery back in its lane.', tags, auth: { scope: 'admin' }, params: IdParam }, async ({ params }) => {
     const d = await s.dispatcher.retry(params.id);
     if (!d) throw new ParleyError('NOT_FOUND', 'No such delivery.');
     return { delivery: d };
@@ -252,6 +290,8 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     {
       method: 'POST',
       url: '/v1/setup',
+      operationId: 'completeSetup',
+      errors: ['FORBIDDEN', 'SETUP_DONE', 'CONFLICT'],
       rateLimit: s.config.rateLimitAuth,
       summary: 'Create the first admin with the one-time setup code printed at first start.',
       tags,
@@ -261,7 +301,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     },
     async ({ body }) => {
       const agent = await completeSetup(hub.db, body.code, { email: body.email, name: body.name, password: body.password, capacity: 5 });
-      return { agent, token: await s.tokens.agentToken(agent.id, 'admin') };
+      return { agent, token: await s.tokens.agentToken(agent.id, 0) };
     },
   );
 

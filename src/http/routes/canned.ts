@@ -31,7 +31,7 @@ export function cannedRoutes(app: FastifyInstance, s: Services): void {
   };
 
   route(
-    { method: 'POST', url: '/v1/admin/canned-responses', summary: 'Add a canned response (shortcut and text), shared by all agents.', tags: ['admin'], auth: { scope: 'admin' }, status: 201, body: CannedInput },
+    { method: 'POST', url: '/v1/admin/canned-responses', operationId: 'createCannedResponse', errors: ['CONFLICT'], summary: 'Add a canned response (shortcut and text), shared by all agents.', tags: ['admin'], auth: { scope: 'admin' }, status: 201, body: CannedInput },
     async ({ body }) => {
       const row = { id: newId('cr'), shortcut: body.shortcut, text: body.text, created_at: nowIso() };
       // ON CONFLICT DO NOTHING rather than look-then-insert: two admins adding one shortcut at once get one
@@ -42,13 +42,13 @@ export function cannedRoutes(app: FastifyInstance, s: Services): void {
     },
   );
 
-  route({ method: 'GET', url: '/v1/admin/canned-responses', summary: 'List canned responses.', tags: ['admin'], auth: { scope: 'admin' } }, list);
+  route({ method: 'GET', url: '/v1/admin/canned-responses', operationId: 'listCannedResponses', summary: 'List canned responses.', tags: ['admin'], auth: { scope: 'admin' } }, list);
 
-  route({ method: 'DELETE', url: '/v1/admin/canned-responses/:id', summary: 'Delete a canned response.', tags: ['admin'], auth: { scope: 'admin' }, params: IdParam }, async ({ params }) => {
+  route({ method: 'DELETE', url: '/v1/admin/canned-responses/:id', operationId: 'deleteCannedResponse', errors: ['NOT_FOUND'], summary: 'Delete a canned response.', tags: ['admin'], auth: { scope: 'admin' }, params: IdParam }, async ({ params }) => {
     const r = await hub.db.deleteFrom('canned_responses').where('id', '=', params.id).executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw new ParleyError('NOT_FOUND', 'No such canned response.');
     return { deleted: params.id };
   });
 
-  route({ method: 'GET', url: '/v1/agent/canned-responses', summary: 'Canned responses, by shortcut.', tags: ['agent'], auth: 'agent' }, list);
+  route({ method: 'GET', url: '/v1/agent/canned-responses', operationId: 'listAgentCannedResponses', summary: 'Canned responses, by shortcut.', tags: ['agent'], auth: 'agent' }, list);
 }

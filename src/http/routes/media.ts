@@ -21,15 +21,15 @@ export async function mediaRoutes(app: FastifyInstance, s: Services): Promise<vo
     {
       method: 'POST',
       url: '/v1/media',
+      operationId: 'uploadMedia',
       summary: 'Upload a file (raw body, its Content-Type header, optional ?name=). Returns an id to send as a media part.',
       tags: ['media'],
-      auth: 'none',
+      auth: 'any',
       status: 201,
       bodyLimit: config.mediaMaxBytes,
       query: z.object({ name: z.string().max(255).optional() }),
     },
     async ({ req, query, principal }) => {
-      if (!principal) throw new ParleyError('UNAUTHENTICATED');
       if (principal.kind === 'apikey') throw new ParleyError('FORBIDDEN', 'Uploads are made by customers and agents.');
       const mime = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (!config.mediaTypes.includes(mime)) {
@@ -51,6 +51,8 @@ export async function mediaRoutes(app: FastifyInstance, s: Services): Promise<vo
     {
       method: 'GET',
       url: '/v1/media/:id',
+      operationId: 'getMedia',
+      errors: ['FORBIDDEN', 'MEDIA_NOT_FOUND'],
       summary: 'Read a file through a signed URL (exp and sig come from the url field of a media part).',
       tags: ['media'],
       auth: 'none',
@@ -67,13 +69,15 @@ export async function mediaRoutes(app: FastifyInstance, s: Services): Promise<vo
       if (!row || !blob) throw new ParleyError('MEDIA_NOT_FOUND');
       const inline = row.mime.startsWith('image/');
       const filename = (row.name ?? row.id).replace(/[^\w.-]+/g, '_');
-      return reply
+      reply
         .header('content-type', row.mime)
         .header('content-length', String(blob.size))
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'private, max-age=300')
-        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${filename}"`)
-        .send(blob.stream);
+        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${filename}"`);
+      // Returned, not reply.send(): a stream is still flowing when the handler resolves, and Fastify would
+      // then try to send the handler's result as a second payload (FST_ERR_REP_INVALID_PAYLOAD_TYPE).
+      return blob.stream;
     },
   );
 }

@@ -1,12 +1,44 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { z } from 'zod';
+import { timingSafeEqual } from 'node:crypto';
+import { bearerOf } from '../auth.js';
 import { docsHtml, openApiDocument } from '../openapi.js';
-import { documented } from '../route.js';
+import { document, documented } from '../route.js';
 import type { Services } from '../services.js';
 
 // Operations: liveness, readiness, Prometheus metrics, the API description.
 
+const safeEqual = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
+
+const Readiness = z.object({ ok: z.boolean(), checks: z.record(z.string(), z.boolean()) });
+
 export function opsRoutes(app: FastifyInstance, s: Services, version: string): void {
+  // In /openapi.json with the API (not /openapi.json and /docs themselves: they describe it).
+  const tags = ['ops'];
+  document({ method: 'GET', url: '/healthz', operationId: 'checkHealth', summary: 'Liveness: the process is up and answering HTTP.', tags, auth: 'none', status: 200, response: z.object({ ok: z.literal(true) }) });
+  document({
+    method: 'GET',
+    url: '/readyz',
+    operationId: 'checkReadiness',
+    summary: 'Readiness: the database answers, the dispatcher runs and the node is not draining. Take the node out of rotation on 503.',
+    tags,
+    auth: 'none',
+    status: 200,
+    response: Readiness,
+    otherResponses: { 503: { description: 'Not ready: `checks` names what failed.', schema: Readiness } },
+  });
+  document({
+    method: 'GET',
+    url: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics (text exposition format). Bearer: the PARLEY_METRICS_TOKEN value, or an API key with metrics:read.',
+    tags,
+    auth: { scope: 'metrics:read' },
+    status: 200,
+    produces: 'text/plain',
+  });
+
   app.get('/healthz', async () => ({ ok: true }));
 
   app.get('/readyz', async (_req, reply) => {
@@ -21,7 +53,13 @@ export function opsRoutes(app: FastifyInstance, s: Services, version: string): v
     return reply.code(ok ? 200 : 503).send({ ok, checks });
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  // Metrics name routes, queues and volumes: not for anyone who can reach the port. A scrape config sends
+  // PARLEY_METRICS_TOKEN as a bearer token; an API key with metrics:read (or admin) works too.
+  const metricsToken = s.config.metricsToken ? Buffer.from(s.config.metricsToken) : undefined;
+  app.get('/metrics', async (req, reply) => {
+    const bearer = bearerOf(req.headers, undefined);
+    const isMetricsToken = metricsToken !== undefined && bearer !== undefined && safeEqual(Buffer.from(bearer), metricsToken);
+    if (!isMetricsToken) await s.authenticate(req, { scope: 'metrics:read' });
     const pending = await s.hub.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirst();
     s.metrics.deliveriesPending.set(Number(pending?.n ?? 0));
     return reply.header('content-type', s.metrics.registry.contentType).send(await s.metrics.registry.metrics());
