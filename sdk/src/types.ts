@@ -86,6 +86,8 @@ export interface Agent {
   status: AgentStatus;
   capacity: number;
   queueIds: string[];
+  /** A disabled agent cannot log in; its tokens and open streams stop at once. */
+  disabled: boolean;
   createdAt: string;
 }
 
@@ -101,7 +103,7 @@ export interface Queue {
 
 export interface Media { id: string; mime: string; size: number; name: string | null; url: string }
 
-export type ApiKeyScope = 'admin' | 'agents:write' | 'queues:write' | 'keys:write' | 'offers:write' | 'messages:write' | 'conversations:read';
+export type ApiKeyScope = 'admin' | 'agents:write' | 'queues:write' | 'keys:write' | 'offers:write' | 'messages:write' | 'conversations:read' | 'metrics:read';
 export interface ApiKey {
   id: string;
   name: string;
@@ -291,7 +293,7 @@ export class ParleyApiError extends Error {
 // ---- admin inputs --------------------------------------------------------------------------------------
 
 export interface NewAgentInput { email: string; name: string; password: string; role?: AgentRole; capacity?: number; queues?: string[] }
-export type AgentPatch = Partial<Omit<NewAgentInput, 'email'>>;
+export type AgentPatch = Partial<Omit<NewAgentInput, 'email'>> & { disabled?: boolean };
 export interface NewQueueInput { name: string; assignment?: AssignmentMode }
 export interface NewApiKeyInput { name: string; scopes: ApiKeyScope[] }
 export type ContactRef = { contactId: string } | { identity: { channel: string; externalId: string } };

@@ -72,7 +72,9 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // While closing, requests still arriving on kept-alive connections get the catalogue's 503 (the hook
+    // below) instead of Fastify's own body.
+    return503OnClosing: false,
     // Forwarded headers are believed only from the operator's own proxies; otherwise any client could pick
     // its address per request and walk around the per-IP rate limits.
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
@@ -124,7 +126,15 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
   // @fastify/websocket upgrades a WebSocket request on ANY route, then closes the socket when the route has
   // no WebSocket handler. Refuse those before the upgrade, as plain HTTP 404s: only routes that declare
   // `config: { websocket: true }` (the stream) take a socket.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (req, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new ParleyError('UNAVAILABLE', 'Parley is shutting down; retry on another node or in a moment.', { retryAfterMs: 1000 });
+    }
     if (!req.ws) return;
     const cfg = req.routeOptions.config as { websocket?: boolean } | undefined;
     if (cfg?.websocket === true) return;

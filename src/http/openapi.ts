@@ -59,7 +59,8 @@ export function errorsOf(r: DocumentedRoute): ErrorName[] {
   if (r.body || r.query || r.params) add(['VALIDATION']);
   if (r.rateLimit) add(['RATE_LIMITED']);
   add(r.errors ?? []);
-  add(['INTERNAL']);
+  // While a node drains (shutdown), every route answers 503 UNAVAILABLE: retry, another node will answer.
+  add(['INTERNAL', 'UNAVAILABLE']);
   return CATALOGUE.filter((e) => set.has(e)).sort((a, b) => ERRORS[a].status - ERRORS[b].status);
 }
 
@@ -89,13 +90,6 @@ function errorResponse(status: number, codes: ErrorName[]): Record<string, unkno
   };
 }
 
-// While the server drains (shutdown), Fastify itself answers new requests on open connections with this
-// fixed body (return503OnClosing), before any Parley code runs: not the catalogue's shape.
-const SHUTTING_DOWN = {
-  description: 'Shutting down: this node is draining and takes no new requests; retry (another node will answer). The body is Fastify\'s, not the Error shape.',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ShuttingDown' } } },
-};
-
 const security = (r: DocumentedRoute) => (r.auth === 'none' ? [] : [{ bearer: [] }]);
 const authText = (r: DocumentedRoute) => (r.auth === 'none' ? 'public' : typeof r.auth === 'string' ? `${r.auth} token` : `API key with scope "${r.auth.scope}" (or an admin agent)`);
 /** `produces` may name several types ("application/json, text/html"): one content entry each. */
@@ -123,16 +117,13 @@ function operation(r: DocumentedRoute): Record<string, unknown> {
     const content = Number(status) < 200 ? undefined : Object.fromEntries(mediaTypes(r).map((t) => [t, extra.schema ? { schema: outputSchemaOf(extra.schema) } : {}]));
     responses[status] = { description: extra.description, ...(content ? { content } : {}) };
   }
-  for (const [status, codes] of errorsByStatus(r)) responses[String(status)] = errorResponse(status, codes);
-  if (responses['503']) {
-    const own = responses['503'] as { description: string; content: Record<string, { schema?: unknown }> };
-    const json = own.content['application/json'];
-    responses['503'] = {
-      description: `${own.description} Or: ${SHUTTING_DOWN.description}`,
-      content: { ...own.content, 'application/json': { schema: { oneOf: [json?.schema ?? {}, { $ref: '#/components/schemas/ShuttingDown' }] } } },
-    };
-  } else {
-    responses['503'] = SHUTTING_DOWN;
+  for (const [status, codes] of errorsByStatus(r)) {
+    const err = errorResponse(status, codes) as { description: string; content: Record<string, { schema?: unknown }> };
+    const own = responses[String(status)] as { description: string; content?: Record<string, { schema?: unknown }> } | undefined;
+    // A route's own answer under an error status (readiness's 503 names the failed checks) stays, beside the error.
+    responses[String(status)] = own
+      ? { ...err, description: `${own.description} Or: ${err.description}`, content: { 'application/json': { schema: { oneOf: [own.content?.['application/json']?.schema ?? {}, err.content['application/json']?.schema ?? {}] } } } }
+      : err;
   }
   // Anything else (e.g. a code added to the catalogue later) still has the catalogue's shape.
   responses.default = { description: 'Any other error, in the catalogue\'s shape.', content: { 'application/json': { schema: { $ref: ERROR_REF } } } };
@@ -186,11 +177,6 @@ export function openApiDocument(routes: DocumentedRoute[], version: string, serv
               },
             },
           },
-        },
-        ShuttingDown: {
-          type: 'object',
-          required: ['error', 'message', 'statusCode'],
-          properties: { error: { type: 'string', const: 'Service Unavailable' }, message: { type: 'string' }, statusCode: { type: 'integer', const: 503 } },
         },
       },
     },

@@ -37,10 +37,10 @@ export async function createQueue(db: Kysely<DB>, input: { name: string; assignm
 
 async function resolveQueues(db: Kysely<DB>, queues: string[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const q of queues) {
+  for (const q of new Set(queues)) {
     const row = await db.selectFrom('queues').select('id').where((eb) => eb.or([eb('id', '=', q), eb('name', '=', q)])).executeTakeFirst();
     if (!row) throw new ParleyError('QUEUE_NOT_FOUND', `No queue "${q}".`);
-    ids.push(row.id);
+    if (!ids.includes(row.id)) ids.push(row.id);
   }
   return ids;
 }

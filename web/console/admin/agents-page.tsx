@@ -29,7 +29,7 @@ export function AgentsPage() {
                   <td>{a.role === 'admin' ? <Badge tone="info">admin</Badge> : 'agent'}</td>
                   <td data-testid="agent-capacity">{a.capacity}</td>
                   <td data-testid="agent-queues">{a.queueIds.map((id) => qs.find((q) => q.id === id)?.name ?? id).join(', ') || '—'}</td>
-                  <td>{a.online ? <Badge tone={a.status === 'available' ? 'good' : 'warn'}>{a.status}</Badge> : <Badge>offline</Badge>}</td>
+                  <td>{a.disabled ? <Badge tone="warn">disabled</Badge> : a.online ? <Badge tone={a.status === 'available' ? 'good' : 'warn'}>{a.status}</Badge> : <Badge>offline</Badge>}</td>
                   <td>
                     <button type="button" class="pc-btn pc-btn-small" onClick={() => setEditing(a.id)} data-testid="agent-edit">
                       Edit
@@ -64,10 +64,19 @@ function EditRow({ a, queues, onDone }: { a: AgentWithPresence; queues: Queue[];
   const [capacity, setCapacity] = useState(String(a.capacity));
   const [queueIds, setQueueIds] = useState(a.queueIds);
   const [password, setPassword] = useState('');
+  const [disabled, setDisabled] = useState(a.disabled);
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
     try {
-      await client.admin.updateAgent(a.id, { role, capacity: Number(capacity), queues: queueIds, ...(password ? { password } : {}) });
+      // Only what changed: a PATCH names the fields it changes, and the server checks each (admins, last admin).
+      const patch = {
+        ...(role !== a.role ? { role } : {}),
+        ...(Number(capacity) !== a.capacity ? { capacity: Number(capacity) } : {}),
+        ...(queueIds.join() !== a.queueIds.join() ? { queues: queueIds } : {}),
+        ...(disabled !== a.disabled ? { disabled } : {}),
+        ...(password ? { password } : {}),
+      };
+      await client.admin.updateAgent(a.id, patch);
       onDone();
     } catch (e) {
       setError(errorText(e));
@@ -91,6 +100,10 @@ function EditRow({ a, queues, onDone }: { a: AgentWithPresence; queues: Queue[];
       </td>
       <td>
         <input type="password" minLength={8} autocomplete="new-password" placeholder="New password (optional)" value={password} onInput={(e) => setPassword(e.currentTarget.value)} aria-label="New password" data-testid="edit-password" />
+        <label class="pc-check">
+          <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} data-testid="edit-disabled" />
+          Disabled (cannot log in)
+        </label>
         <ErrorNote error={error} />
       </td>
       <td>

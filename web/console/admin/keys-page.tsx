@@ -16,6 +16,7 @@ const SCOPES: { id: ApiKeyScope; what: string }[] = [
   { id: 'offers:write', what: 'push offers' },
   { id: 'messages:write', what: 'proactive messages' },
   { id: 'conversations:read', what: 'transcripts' },
+  { id: 'metrics:read', what: 'read /metrics (Prometheus)' },
 ];
 
 export function KeysPage() {
