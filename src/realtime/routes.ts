@@ -133,14 +133,19 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
       s.metrics.streamSessions.inc({ kind, transport: 'sse' });
       const beat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       const expiry = principal.kind !== 'apikey' && principal.expMs ? atTime(principal.expMs, () => transport.end(new ParleyError('TOKEN_EXPIRED'))) : undefined;
+      let finished = false;
       const done = () => {
+        if (finished) return;
+        finished = true;
         openSse.delete(raw);
         clearInterval(beat);
         expiry?.cancel();
         session?.close();
         s.metrics.streamSessions.dec({ kind, transport: 'sse' });
       };
+      // The client went away, or the server ended the stream (authority ended, token expired).
       req.raw.on('close', done);
+      raw.on('finish', done);
       await session.start();
     },
     wsHandler: async (socket: WebSocket, req) => {

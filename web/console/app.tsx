@@ -9,7 +9,8 @@ import { Shell } from './shell.js';
 // The console's top level: restore a saved login (or show the login form), then the shell. A token the hub
 // stops accepting (expired, agent deleted) sends the agent back to the login form with a reason.
 
-type State = { kind: 'booting' } | { kind: 'login'; note?: string } | { kind: 'ready'; client: AgentClient; me: Agent };
+/** `fromLogin`: the login form had focus and is gone, so the shell takes focus (not on a restored session). */
+type State = { kind: 'booting' } | { kind: 'login'; note?: string } | { kind: 'ready'; client: AgentClient; me: Agent; fromLogin?: boolean };
 
 const options = (remember: boolean) => {
   const storage = sdkStorage(remember);
@@ -50,7 +51,7 @@ export function App() {
         onLogin={async (email, password, remember) => {
           const c = await AgentClient.login({ ...options(remember), email, password });
           saveSession({ token: c.token, remember });
-          setState({ kind: 'ready', client: c, me: c.agent });
+          setState({ kind: 'ready', client: c, me: c.agent, fromLogin: true });
         }}
       />
     );
@@ -63,7 +64,7 @@ export function App() {
   };
   return (
     <Console.Provider value={{ client: state.client, me: state.me, setMe: (me) => setState({ ...state, me }), logout }}>
-      <Shell />
+      <Shell focusMain={state.fromLogin === true} />
     </Console.Provider>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './errors.js';
 import { ErrorNote } from './ui.js';
 
@@ -10,6 +10,9 @@ export function Login({ note, onLogin }: { note?: string | undefined; onLogin: (
   const [remember, setRemember] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The form is the whole page (on arrival and after logging out): the keyboard starts in it.
+  const emailInput = useRef<HTMLInputElement>(null);
+  useEffect(() => emailInput.current?.focus(), []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -33,7 +36,7 @@ export function Login({ note, onLogin }: { note?: string | undefined; onLogin: (
         {note ? <p class="pc-note">{note}</p> : null}
         <label class="pc-field">
           <span class="pc-label">E-mail</span>
-          <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} data-testid="login-email" />
+          <input ref={emailInput} type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} data-testid="login-email" />
         </label>
         <label class="pc-field">
           <span class="pc-label">Password</span>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgentStatus, ConnectionState } from '../../sdk/src/index.js';
 import { AdminPage, ADMIN_PAGES } from './admin/admin-page.js';
 import { useConsole } from './context.js';
@@ -11,9 +11,10 @@ import { href, useRoute } from './router.js';
 
 // The frame around every screen: navigation (admin pages only for admins), the agent's availability, the
 // connection state, sound on/off and log out. The inbox state lives here, not in the inbox page, so new
-// chats still ring and count in the title while an admin is on another page.
+// chats still ring and count in the title while an admin is on another page. A skip link (first in the tab
+// order) jumps past the header to the main area, which is also where focus lands after logging in.
 
-export function Shell() {
+export function Shell({ focusMain }: { focusMain: boolean }) {
   const { client, me, setMe, logout } = useConsole();
   const route = useRoute();
   const inbox = useInbox();
@@ -22,6 +23,12 @@ export function Shell() {
   const [statusError, setStatusError] = useState<string | null>(null);
 
   useEffect(() => client.on('connection', setConnection), [client]);
+  // Just logged in: the form that had focus is gone, so start the keyboard in the main area, not on <body>.
+  // (A restored session starts at the top of the page like any page load, with the skip link first.)
+  const main = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (focusMain) main.current?.focus();
+  }, []);
   useEffect(() => inbox.setMuted(muted), [muted]);
 
   const changeStatus = async (status: AgentStatus) => {
@@ -39,6 +46,18 @@ export function Shell() {
 
   return (
     <div class="pc-shell">
+      {/* Not a plain #fragment: the console's routes live in the hash, so the link moves focus itself. */}
+      <a
+        class="pc-skip"
+        href="#pc-main"
+        data-testid="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to main content
+      </a>
       <header class="pc-top">
         <a class="pc-brand" href={href('inbox')}>
           <span class="pc-logo" aria-hidden="true" />
@@ -89,7 +108,7 @@ export function Shell() {
           {statusError}
         </p>
       ) : null}
-      <main class="pc-main">{section === 'admin' && isAdmin ? <AdminPage page={page ?? 'agents'} id={id} /> : <InboxPage inbox={inbox} selected={section === 'inbox' ? page : undefined} />}</main>
+      <main id="pc-main" class="pc-main" ref={main} tabIndex={-1} data-testid="console-main">{section === 'admin' && isAdmin ? <AdminPage page={page ?? 'agents'} id={id} /> : <InboxPage inbox={inbox} selected={section === 'inbox' ? page : undefined} />}</main>
     </div>
   );
 }

@@ -1,13 +1,8 @@
+import { avatarColor } from './avatar-color.js';
 import { initials } from './format.js';
 
 // A round badge with someone's initials. The colour is derived from the name, so one agent keeps one
-// colour across screens without anyone uploading a picture.
-
-function hue(s: string): number {
-  let h = 0;
-  for (const ch of s) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
-  return h;
-}
+// colour across screens without anyone uploading a picture; avatarColor() keeps the white initials readable.
 
 export function Avatar({ name, size = 32 }: { name: string | undefined | null; size?: number }) {
   const n = name ?? '';
@@ -16,7 +11,7 @@ export function Avatar({ name, size = 32 }: { name: string | undefined | null; s
       class="pw-avatar"
       data-testid="parley-avatar"
       aria-hidden="true"
-      style={{ width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px`, background: `hsl(${hue(n)} 45% 42%)` }}
+      style={{ width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px`, background: avatarColor(n) }}
     >
       {initials(n)}
     </span>

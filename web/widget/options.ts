@@ -1,3 +1,5 @@
+import { contrastRatio, WHITE, type Rgb } from '../shared/contrast.js';
+
 // The widget's settings, read from its own <script> tag:
 //
 //   <script src="https://chat.example.com/widget.js" data-title="Acme support" data-color="#0a7"
@@ -43,21 +45,17 @@ export function baseUrlOf(script: HTMLScriptElement | null): string {
   return u.origin + u.pathname.replace(/\/[^/]*$/, '');
 }
 
-/** Black or white text, whichever reads better on the accent colour (WCAG relative luminance). */
+const NEAR_BLACK: Rgb = [17, 17, 17];
+
+/** Near-black or white text, whichever has the higher WCAG contrast with the accent colour. */
 export function readableOn(color: string): string {
   const rgb = parseColor(color);
   if (!rgb) return '#fff';
-  const [r, g, b] = rgb.map((c) => {
-    const s = c / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  // Contrast with white is (1.05)/(lum+0.05), with black (lum+0.05)/0.05; pick the larger.
-  return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.05 ? '#fff' : '#111';
+  return contrastRatio(rgb, WHITE) >= contrastRatio(rgb, NEAR_BLACK) ? '#fff' : '#111';
 }
 
 /** Any CSS colour → [r,g,b], by letting the browser compute it (handles names, hsl(), #rgb …). */
-function parseColor(color: string): [number, number, number] | undefined {
+function parseColor(color: string): Rgb | undefined {
   const probe = document.createElement('span');
   probe.style.color = color;
   probe.style.display = 'none';

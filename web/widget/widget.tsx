@@ -7,6 +7,8 @@ import { hasStoredSession, useCustomerClient } from '../customer/use-client.js';
 import { usePageVisible } from '../customer/use-page-visible.js';
 import type { WidgetOptions } from './options.js';
 import { Launcher } from './launcher.js';
+import { PHONE_QUERY, useModal } from './modal.js';
+import { useMediaQuery } from './use-media-query.js';
 
 // The embedded chat: a launcher button (with the unread count) and a panel. A visitor who never opens it
 // costs nothing: the widget only starts a session when opened, or at once when this browser already has one
@@ -38,6 +40,10 @@ export function Widget({ options }: { options: WidgetOptions }) {
   const chat = useConversation(session.client, { queue: options.queue, visible: open && pageVisible });
   const input = useRef<HTMLTextAreaElement>(null);
   const launcher = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLElement>(null);
+  // A phone-sized screen: the open panel covers the page, so it is a modal dialog there.
+  const modal = useMediaQuery(PHONE_QUERY) && open;
+  useModal(panel, modal, () => setOpen(false));
 
   useEffect(() => {
     if (session.state === 'idle' && (open || options.identityToken || hasStoredSession(STORAGE_KEY))) session.connect();
@@ -62,11 +68,12 @@ export function Widget({ options }: { options: WidgetOptions }) {
     <div class={`pw-root pw-widget pw-${options.position}`} style={{ '--pw-accent': options.color, '--pw-on-accent': options.onColor }}>
       {open ? (
         <section
+          ref={panel}
           id="parley-panel"
           class="pw-panel"
           data-testid="parley-panel"
           role="dialog"
-          aria-modal="false"
+          aria-modal={modal ? 'true' : 'false'}
           aria-labelledby="parley-title"
           onKeyDown={(e) => {
             if (e.key === 'Escape') {

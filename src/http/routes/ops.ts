@@ -65,6 +65,15 @@ export function opsRoutes(app: FastifyInstance, s: Services, version: string): v
     return reply.header('content-type', s.metrics.registry.contentType).send(await s.metrics.registry.metrics());
   });
 
-  app.get('/openapi.json', async () => openApiDocument(documented, version, s.config.publicUrl));
-  app.get('/docs', async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(docsHtml(documented)));
+  // Built once per set of routes (converting every zod schema costs ~100 ms), not on every request: a public
+  // route that cheap to ask and that dear to answer is a denial of service.
+  let cached: { routes: number; json: string; html: string } | undefined;
+  const docs = () => {
+    if (cached?.routes !== documented.length) {
+      cached = { routes: documented.length, json: JSON.stringify(openApiDocument(documented, version, s.config.publicUrl)), html: docsHtml(documented) };
+    }
+    return cached;
+  };
+  app.get('/openapi.json', async (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(docs().json));
+  app.get('/docs', async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(docs().html));
 }

@@ -152,7 +152,7 @@ function EntryView({ entry, deliveries, onRetry }: { entry: Entry; deliveries: D
           <span class="pc-tag">{f.type}</span>
           <span class="pc-muted pc-small">signal · not stored · received {when(entry.at)}</span>
         </div>
-        <pre class="pc-json">{compactJson(f)}</pre>
+        <JsonBlock value={f} label={`${f.type} signal as JSON`} />
       </li>
     );
   }
@@ -179,10 +179,17 @@ function EntryView({ entry, deliveries, onRetry }: { entry: Entry; deliveries: D
           </span>
         ))}
       </div>
-      <pre class="pc-json" data-testid="inspector-json">
-        {compactJson(f.event)}
-      </pre>
+      <JsonBlock value={f.event} label={`Event ${e.seq} (${e.kind}) as JSON`} testid="inspector-json" />
     </li>
+  );
+}
+
+/** A frame as JSON. A long one scrolls, so the block takes focus (with a name) to be scrolled by keyboard. */
+function JsonBlock({ value, label, testid }: { value: unknown; label: string; testid?: string }) {
+  return (
+    <pre class="pc-json" tabIndex={0} role="region" aria-label={label} data-testid={testid}>
+      {compactJson(value)}
+    </pre>
   );
 }
 

@@ -24,6 +24,16 @@ export function ConversationView({ id, onChanged, onLeft }: { id: string; onChan
   const [actionError, setActionError] = useState<string | null>(null);
   // Local previews of images I just sent, until the stored event brings its signed URL.
   const previews = useRef(new Map<string, string>());
+  // Accept and End remove the button that was pressed; focus goes where the agent works next, not to <body>:
+  // the reply box once the accepted chat is mine (it is enabled a moment later), the title after ending.
+  const reply = useRef<HTMLTextAreaElement>(null);
+  const title = useRef<HTMLHeadingElement>(null);
+  const [replyNext, setReplyNext] = useState(false);
+  useEffect(() => {
+    if (!replyNext || !view.mineAndOpen) return;
+    reply.current?.focus();
+    setReplyNext(false);
+  }, [replyNext, view.mineAndOpen]);
 
   useEffect(() => {
     client.queues().then(setQueues, () => undefined);
@@ -39,13 +49,14 @@ export function ConversationView({ id, onChanged, onLeft }: { id: string; onChan
   const canManage = c.phase !== 'ended' && (c.agentId === me.id || isAdmin);
   const name = customerName(c);
 
-  const act = async (fn: () => Promise<unknown>) => {
+  const act = async (fn: () => Promise<unknown>, then?: () => void) => {
     setBusy(true);
     setActionError(null);
     try {
       await fn();
       view.reload();
       onChanged();
+      then?.();
     } catch (e) {
       setActionError(errorText(e));
     } finally {
@@ -61,14 +72,16 @@ export function ConversationView({ id, onChanged, onLeft }: { id: string; onChan
       <section class="pc-thread" aria-label={`Chat with ${name}`}>
         <header class="pc-thread-head">
           <div class="pc-thread-title">
-            <h1 data-testid="thread-title">{name}</h1>
+            <h1 ref={title} tabIndex={-1} data-testid="thread-title">
+              {name}
+            </h1>
             <Badge tone={c.phase === 'active' ? 'good' : c.phase === 'ended' ? 'neutral' : 'warn'} testid="thread-phase">
               {phaseLabel(c)}
             </Badge>
           </div>
           <div class="pc-thread-actions">
             {canAccept ? (
-              <button type="button" class="pc-btn pc-btn-primary" disabled={busy} onClick={() => void act(() => client.accept(c.id))} data-testid="accept">
+              <button type="button" class="pc-btn pc-btn-primary" disabled={busy} onClick={() => void act(() => client.accept(c.id), () => setReplyNext(true))} data-testid="accept">
                 Accept
               </button>
             ) : null}
@@ -83,7 +96,7 @@ export function ConversationView({ id, onChanged, onLeft }: { id: string; onChan
                   disabled={busy}
                   data-testid="end"
                   onClick={() => {
-                    if (window.confirm(`End the chat with ${name}?`)) void act(() => client.end(c.id));
+                    if (window.confirm(`End the chat with ${name}?`)) void act(() => client.end(c.id), () => title.current?.focus());
                   }}
                 >
                   End chat
@@ -97,6 +110,7 @@ export function ConversationView({ id, onChanged, onLeft }: { id: string; onChan
           <MessageList items={view.items} typing={view.typing} previewOf={(mediaId) => previews.current.get(mediaId)} label={`Chat with ${name}`} empty="No messages yet." />
         </div>
         <ReplyComposer
+          inputRef={reply}
           disabled={!view.mineAndOpen}
           disabledReason={disabledReason}
           canned={canned}

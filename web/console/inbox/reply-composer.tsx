@@ -1,3 +1,4 @@
+import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Media, Part } from '../../../sdk/src/index.js';
 import type { CannedResponse } from '../api.js';
@@ -25,17 +26,20 @@ interface Props {
   onSend: (input: ReplyInput, preview?: { mediaId: string; url: string }) => void;
   onTyping: (typing: boolean) => void;
   onUpload: (file: File) => Promise<Media>;
+  /** The text box, for a caller that moves focus into it. */
+  inputRef?: RefObject<HTMLTextAreaElement | null> | undefined;
 }
 
 type Attachment = { name: string; previewUrl: string; media?: Media; error?: string };
 
-export function ReplyComposer({ disabled, disabledReason, canned, onSend, onTyping, onUpload }: Props) {
+export function ReplyComposer({ disabled, disabledReason, canned, onSend, onTyping, onUpload, inputRef }: Props) {
   const [text, setText] = useState('');
   const [mode, setMode] = useState<'text' | 'quick' | 'qr'>('text');
   const [attachment, setAttachment] = useState<Attachment | null>(null);
   const [pick, setPick] = useState(0);
   const [showCanned, setShowCanned] = useState(false);
-  const box = useRef<HTMLTextAreaElement>(null);
+  const ownBox = useRef<HTMLTextAreaElement>(null);
+  const box = inputRef ?? ownBox;
   const file = useRef<HTMLInputElement>(null);
   const typingAt = useRef(0);
   const idle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -117,13 +121,22 @@ export function ReplyComposer({ disabled, disabledReason, canned, onSend, onTypi
           send();
         }}
       >
+        {/* A listbox driven from the reply box (arrows, Enter or Tab), which keeps focus; the options are
+            not buttons of their own (a control inside an option is one a screen reader cannot reach). */}
         {listOpen ? (
-          <ul class="pc-canned" role="listbox" aria-label="Canned responses" data-testid="canned-list">
+          <ul id="pc-canned-list" class="pc-canned" role="listbox" aria-label="Canned responses" data-testid="canned-list">
             {matches.map((c, i) => (
-              <li key={c.id} role="option" aria-selected={i === pick}>
-                <button type="button" class={i === pick ? 'pc-canned-active' : ''} onMouseDown={(e) => e.preventDefault()} onClick={() => insertCanned(c)} data-testid="canned-option">
-                  <span class="pc-mono">/{c.shortcut}</span> <span class="pc-canned-text">{c.text}</span>
-                </button>
+              <li
+                key={c.id}
+                id={`pc-canned-${c.id}`}
+                role="option"
+                aria-selected={i === pick}
+                class={i === pick ? 'pc-canned-active' : ''}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => insertCanned(c)}
+                data-testid="canned-option"
+              >
+                <span class="pc-mono">/{c.shortcut}</span> <span class="pc-canned-text">{c.text}</span>
               </li>
             ))}
           </ul>
@@ -145,6 +158,8 @@ export function ReplyComposer({ disabled, disabledReason, canned, onSend, onTypi
           disabled={disabled}
           placeholder={disabled ? (disabledReason ?? '') : 'Reply… (type / for canned responses)'}
           aria-label="Reply"
+          aria-controls={listOpen ? 'pc-canned-list' : undefined}
+          aria-activedescendant={listOpen && matches[pick] ? `pc-canned-${matches[pick].id}` : undefined}
           data-testid="reply-input"
           onInput={onInput}
           onKeyDown={(e) => {
@@ -190,7 +205,18 @@ export function ReplyComposer({ disabled, disabledReason, canned, onSend, onTypi
           <button type="button" class="pc-tool" disabled={disabled} aria-expanded={mode === 'qr'} onClick={() => setMode(mode === 'qr' ? 'text' : 'qr')} data-testid="open-qr">
             <QrIcon /> QR code
           </button>
-          <button type="button" class="pc-tool" disabled={disabled || canned.length === 0} aria-expanded={showCanned} onClick={() => setShowCanned((s) => !s)} data-testid="open-canned">
+          <button
+            type="button"
+            class="pc-tool"
+            disabled={disabled || canned.length === 0}
+            aria-expanded={showCanned}
+            onClick={() => {
+              setShowCanned((s) => !s);
+              // The list is driven from the reply box (arrows, then Enter or Tab), so that is where focus goes.
+              box.current?.focus();
+            }}
+            data-testid="open-canned"
+          >
             <CannedIcon /> Canned
           </button>
           <span class="pc-spacer" />
