@@ -4,6 +4,7 @@ import { ParleyError } from '../core/errors.js';
 import type { Agent, AgentRole, AssignmentMode, Queue } from '../core/model.js';
 import { hashPassword, newApiKey, sha256 } from '../http/auth.js';
 import { isUniqueViolation } from '../store/constraint.js';
+import type { Dialect } from '../store/db.js';
 import { toAgent, toQueue } from '../store/rows.js';
 import type { DB } from '../store/schema.js';
 import { newId, nowIso } from '../store/tx.js';
@@ -99,7 +100,7 @@ export interface AgentPatch {
  * queues), so the caller can make open sockets re-check at once. A password change bumps the auth epoch,
  * which retires every token issued before it.
  */
-export async function updateAgent(db: Kysely<DB>, id: string, patch: AgentPatch): Promise<{ authorityChanged: boolean }> {
+export async function updateAgent(db: Kysely<DB>, id: string, patch: AgentPatch, dialect: Dialect = 'sqlite'): Promise<{ authorityChanged: boolean }> {
   const current = await db.selectFrom('agents').select(['id', 'role', 'disabled_at']).where('id', '=', id).executeTakeFirst();
   if (!current) throw new ParleyError('AGENT_NOT_FOUND');
   const queueIds = patch.queues ? await resolveQueues(db, patch.queues) : undefined;
@@ -115,8 +116,11 @@ export async function updateAgent(db: Kysely<DB>, id: string, patch: AgentPatch)
   await db.transaction().execute(async (trx) => {
     if (losesAdmin) {
       // Checked inside the transaction that makes the change, so two admins demoting each other at once
-      // cannot both see the other one still standing (SQLite serialises writers).
-      const others = await trx.selectFrom('agents').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', id).limit(1).execute();
+      // cannot both see the other one still standing: SQLite serialises writers; PostgreSQL locks the
+      // enabled admins' rows, so the second demotion waits and then sees the first.
+      let admins = trx.selectFrom('agents').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null);
+      if (dialect === 'postgres') admins = admins.forUpdate();
+      const others = (await admins.execute()).filter((a) => a.id !== id);
       if (others.length === 0) throw new ParleyError('LAST_ADMIN', 'This is the last enabled admin; make another admin first.');
     }
     if (Object.keys(set).length) await trx.updateTable('agents').set(set).where('id', '=', id).execute();

@@ -1,7 +1,8 @@
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { adminServer, makeApiKey } from '../helpers/flows.js';
+import { dialects } from '../helpers/databases.js';
+import { adminServer, fastAgent, makeApiKey } from '../helpers/flows.js';
 import { agent, sleep, StreamClient, startServer } from '../helpers/server.js';
 
 // Role, disabled state and password changes take effect at once for every token and every open socket
@@ -90,6 +91,32 @@ describe('authority is read at use, not at issue', () => {
       const disable = await ts.api.req('PATCH', `/v1/admin/agents/${only.id}`, { token: only.token, body: { disabled: true } });
       expect(disable.body.error.code).toBe('PARLEY_E_LAST_ADMIN');
       expect((await ts.api.get('/v1/admin/agents', only.token)).status).toBe(200);
+    } finally {
+      await ts.stop();
+    }
+  });
+});
+
+describe.each(await dialects())('two admins demoting each other at once (%s)', (dialect) => {
+  it('leave exactly one admin: one change wins, the other gets 409 LAST_ADMIN', async () => {
+    const ts = await startServer({ dialect });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const a = await fastAgent(ts, { role: 'admin', name: `A${round}` });
+        const b = await fastAgent(ts, { role: 'admin', name: `B${round}` });
+        // Only these two are enabled admins: disable every other one (earlier rounds' survivor) in the store.
+        await ts.server.database.db.updateTable('agents').set({ disabled_at: new Date().toISOString() }).where('role', '=', 'admin').where('id', 'not in', [a.id, b.id]).execute();
+        const [ra, rb] = await Promise.all([
+          ts.api.req('PATCH', `/v1/admin/agents/${b.id}`, { token: a.token, body: { role: 'agent' } }),
+          ts.api.req('PATCH', `/v1/admin/agents/${a.id}`, { token: b.token, body: { role: 'agent' } }),
+        ]);
+        const statuses = [ra.status, rb.status].sort();
+        // Either one wins and the other is refused (409 LAST_ADMIN, or 403 when it was demoted first).
+        expect(statuses[0]).toBe(200);
+        expect([403, 409]).toContain(statuses[1]);
+        const admins = await ts.server.database.db.selectFrom('agents').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
+        expect(admins).toHaveLength(1);
+      }
     } finally {
       await ts.stop();
     }

@@ -86,7 +86,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       const target = await hub.tx((tx) => tx.getAgent(params.id));
       if (!target) throw new ParleyError('AGENT_NOT_FOUND');
       if (body.role === 'admin' || target.role === 'admin') mustHold(principal, body.role === 'admin' ? 'make an admin' : 'change an admin');
-      const { authorityChanged } = await updateAgent(hub.db, params.id, body);
+      const { authorityChanged } = await updateAgent(hub.db, params.id, body, hub.dialect);
       if (authorityChanged) hub.authorityChanged(params.id);
       return { agent: await hub.tx((tx) => tx.getAgent(params.id)) };
     },
