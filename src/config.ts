@@ -6,7 +6,7 @@ import { ParleyError } from './core/errors.js';
 
 // One validated configuration from environment variables and an optional parley.config.json (environment
 // wins). Each setting is declared once, here, with its environment name, file key, default and meaning;
-// the README table and `parley doctor` are printed from this same list so they cannot drift.
+// the README table (`parley config`) and `parley doctor`'s checks come from this same list so they cannot drift.
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z

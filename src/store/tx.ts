@@ -293,7 +293,8 @@ export class KyselyTx implements Tx {
 
 /**
  * Transactions. PostgreSQL: a unique-key race between two first writers (same idempotency key, same
- * identity) surfaces as 23505 in the loser; we retry the whole command once, and it then finds the winner.
+ * identity) surfaces as 23505 in the loser; we retry the whole command (a few attempts), and it then finds
+ * the winner.
  */
 export function makeRunInTx(db: Kysely<DB>, dialect: Dialect): RunInTx {
   return async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
