@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { MakeContext } from './scene.js';
 
 // Shared by the accessibility and keyboard suites: axe-core run inside the page against WCAG 2.1 A and AA
 // (it walks open shadow roots, so the widget is checked too), a contrast measure for the short texts axe
@@ -12,14 +13,16 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /**
- * A browser context for audits. bypassCSP lets axe's inline script run even if a page ships a strict
- * Content-Security-Policy: the audit is about the page, not about our way of loading the checker.
+ * Makes browser contexts for audits (a scene's `context`, or `newContext`'s). bypassCSP lets axe's inline
+ * script run even if a page ships a strict Content-Security-Policy: the audit is about the page, not about
+ * our way of loading the checker.
  */
-export function auditContext(browser: Browser, opts: { phone?: boolean } = {}): Promise<BrowserContext> {
-  return browser.newContext({
-    bypassCSP: true,
-    ...(opts.phone ? { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 800 } }),
-  });
+export function audit(opts: { phone?: boolean } = {}): MakeContext {
+  return (chrome) =>
+    chrome.browser.newContext({
+      bypassCSP: true,
+      ...(opts.phone ? { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 800 } }),
+    });
 }
 
 interface Finding {

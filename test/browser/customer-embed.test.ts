@@ -1,43 +1,33 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { chromiumAvailable, launchChromium, SCREENSHOTS, type Chromium } from './chromium.js';
-import { AgentSide, hostSite, widgetPageHtml, type HostSite } from './customer-kit.js';
+import { chromiumAvailable, SCREENSHOTS } from './chromium.js';
+import { hostSite, widgetPageHtml, type HostSite } from './customer-kit.js';
+import { browserScene } from './scene.js';
 
 // Embedding: the demo page on Parley's own origin, a business site on another origin that is on the CORS
 // allowlist (works), and one that is not (the customer sees a clear error instead of a dead widget).
 
 describe.skipIf(!chromiumAvailable())('embedding the widget with one script tag', () => {
-  let ts: TestServer;
   let allowed: HostSite;
   let stranger: HostSite;
-  let chrome: Chromium;
-  let agent: AgentSide;
-
   beforeAll(async () => {
     [allowed, stranger] = await Promise.all([hostSite(), hostSite()]);
-    ts = await startServer({ env: { PARLEY_CORS_ORIGINS: allowed.origin } });
-    chrome = await launchChromium();
-    agent = await AgentSide.start(ts, { name: 'Eva Lund' });
   });
   afterAll(async () => {
-    await agent?.close();
-    await chrome?.close();
-    await ts?.stop();
     await Promise.all([allowed?.close(), stranger?.close()]);
   });
+  const s = browserScene({ server: () => ({ env: { PARLEY_CORS_ORIGINS: allowed.origin } }), agent: 'Eva Lund' });
 
   it('the start page links to the widget demo, the customer app, the agent console and the API docs', async () => {
-    const r = await ts.api.get('/');
+    const r = await s.ts.api.get('/');
     expect(r.headers.get('content-type')).toContain('text/html');
     for (const href of ['/demo/', '/app/', '/console/', '/docs']) expect(r.body).toContain(`href="${href}"`);
   });
 
   it('on the demo page (same origin) the data attributes apply and the page CSS stays outside', async () => {
-    const ctx = await chrome.context();
-    ctx.setDefaultTimeout(8000);
+    const ctx = await s.newContext();
     const page = await ctx.newPage();
-    await page.goto(ts.url + '/demo/');
+    await page.goto(s.ts.url + '/demo/');
     const launcher = page.getByTestId('parley-launcher');
     expect(await launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(15, 118, 110)'); // data-color="#0f766e"
     await launcher.click();
@@ -50,25 +40,24 @@ describe.skipIf(!chromiumAvailable())('embedding the widget with one script tag'
 
     await page.getByTestId('parley-input').fill('Hi! Is the Lisbon trip still available in October?');
     await page.getByTestId('parley-send').click();
-    const conv = await agent.conversationWith('Hi! Is the Lisbon trip still available in October?');
-    await agent.say(conv, { text: 'Hello! Yes, we have seats on the 14th and the 21st. Shall I hold one?' });
-    await agent.say(conv, { parts: [{ type: 'quick_replies', replies: [{ title: 'The 14th' }, { title: 'The 21st' }, { title: 'Not yet' }] }] });
+    const conv = await s.agent.conversationWith('Hi! Is the Lisbon trip still available in October?');
+    await s.agent.say(conv, { text: 'Hello! Yes, we have seats on the 14th and the 21st. Shall I hold one?' });
+    await s.agent.say(conv, { parts: [{ type: 'quick_replies', replies: [{ title: 'The 14th' }, { title: 'The 21st' }, { title: 'Not yet' }] }] });
     await page.getByTestId('parley-quick-reply').first().waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'demo.png') });
     await ctx.close();
   });
 
   it('on another origin that is on the allowlist, it talks to Parley at the address in its src', async () => {
-    const ctx = await chrome.context();
-    ctx.setDefaultTimeout(8000);
+    const ctx = await s.newContext();
     const page = await ctx.newPage();
-    await page.goto(allowed.page('/contact', widgetPageHtml(ts.url, { title: 'Allowed shop', position: 'bottom-left' })));
-    expect(new URL(page.url()).origin).not.toBe(new URL(ts.url).origin);
+    await page.goto(allowed.page('/contact', widgetPageHtml(s.ts.url, { title: 'Allowed shop', position: 'bottom-left' })));
+    expect(new URL(page.url()).origin).not.toBe(new URL(s.ts.url).origin);
     await page.getByTestId('parley-launcher').click();
     await page.getByTestId('parley-input').fill('Hello from another origin');
     await page.getByTestId('parley-send').click();
-    const conv = await agent.conversationWith('Hello from another origin');
-    await agent.say(conv, { text: 'Received across origins.' });
+    const conv = await s.agent.conversationWith('Hello from another origin');
+    await s.agent.say(conv, { text: 'Received across origins.' });
     await page.getByTestId('parley-message').filter({ hasText: 'Received across origins.' }).waitFor();
     // bottom-left puts the launcher on the left.
     const box = await page.getByTestId('parley-launcher').boundingBox();
@@ -77,10 +66,9 @@ describe.skipIf(!chromiumAvailable())('embedding the widget with one script tag'
   });
 
   it('on an origin that is not on the allowlist, the customer sees why the chat cannot start', async () => {
-    const ctx = await chrome.context();
-    ctx.setDefaultTimeout(8000);
+    const ctx = await s.newContext();
     const page = await ctx.newPage();
-    await page.goto(stranger.page('/contact', widgetPageHtml(ts.url)));
+    await page.goto(stranger.page('/contact', widgetPageHtml(s.ts.url)));
     await page.getByTestId('parley-launcher').click();
     const error = page.getByTestId('parley-connect-error');
     await error.waitFor();

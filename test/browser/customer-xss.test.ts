@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fastAgent } from '../helpers/flows.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { chromiumAvailable, launchChromium, type Chromium } from './chromium.js';
-import { AgentSide, expectNoScriptRan, injectedElements, watchDialogs } from './customer-kit.js';
+import { chromiumAvailable } from './chromium.js';
+import { expectNoScriptRan, injectedElements, watchDialogs } from './customer-kit.js';
+import { browserScene } from './scene.js';
 
 // Whatever an agent, a business or a customer writes is shown as text: hostile names, messages, quick
 // replies, buttons, QR contents, locations and offers never become elements, and nothing they contain runs.
@@ -13,35 +13,21 @@ const SVG = '"><svg onload="window.__xss=3;alert(3)">';
 const JS_URL = 'javascript:window.__xss=4;alert(4)';
 
 describe.skipIf(!chromiumAvailable())('hostile content in the customer UIs', () => {
-  let ts: TestServer;
-  let chrome: Chromium;
-  let agent: AgentSide;
-
-  beforeAll(async () => {
-    ts = await startServer();
-    chrome = await launchChromium();
-    agent = await AgentSide.start(ts, { name: IMG });
-  });
-  afterAll(async () => {
-    await agent?.close();
-    await chrome?.close();
-    await ts?.stop();
-  });
+  const s = browserScene({ agent: IMG });
 
   it('in the widget: agent name, messages, choices, links, QR and location render as text', async () => {
-    const ctx = await chrome.context();
-    ctx.setDefaultTimeout(8000);
+    const ctx = await s.newContext();
     const page = await ctx.newPage();
     const dialogs = watchDialogs(page);
-    await page.goto(ts.url + '/demo/');
+    await page.goto(s.ts.url + '/demo/');
     await page.getByTestId('parley-launcher').click();
     // The customer's own text is hostile too.
     await page.getByTestId('parley-input').fill(SCRIPT);
     await page.getByTestId('parley-send').click();
-    const conv = await agent.conversationWith(SCRIPT);
+    const conv = await s.agent.conversationWith(SCRIPT);
 
-    await agent.say(conv, { text: `${IMG} ${SVG}` });
-    await agent.say(conv, {
+    await s.agent.say(conv, { text: `${IMG} ${SVG}` });
+    await s.agent.say(conv, {
       parts: [
         { type: 'quick_replies', text: SCRIPT, replies: [{ title: IMG }, { title: SVG, payload: SCRIPT }] },
         // The hub refuses javascript: URLs in buttons (422); as a payload the same text must stay inert data.
@@ -65,7 +51,7 @@ describe.skipIf(!chromiumAvailable())('hostile content in the customer UIs', () 
 
     // Clicking the hostile quick reply sends its title back as plain text.
     await page.getByTestId('parley-quick-reply').filter({ hasText: 'onerror' }).click();
-    await agent.message((e) => e.parts.some((p: any) => p.text === IMG));
+    await s.agent.message((e) => e.parts.some((p: any) => p.text === IMG));
     await page.waitForTimeout(100);
     await expectNoScriptRan(page, dialogs);
     // Control: the check does see an element injected into the widget's shadow root, so the zero above counts.
@@ -75,16 +61,15 @@ describe.skipIf(!chromiumAvailable())('hostile content in the customer UIs', () 
   });
 
   it('in the app: hostile offers (text, link, image, QR) render as text, and URLs stay URLs', async () => {
-    const ctx = await chrome.context();
-    ctx.setDefaultTimeout(8000);
+    const ctx = await s.newContext();
     const page = await ctx.newPage();
     const dialogs = watchDialogs(page);
-    await page.goto(ts.url + '/app/');
+    await page.goto(s.ts.url + '/app/');
     await expect.poll(() => page.evaluate(() => localStorage.getItem('parley-app:customer:session'))).toBeTruthy();
     const { contact } = JSON.parse((await page.evaluate(() => localStorage.getItem('parley-app:customer:session'))) as string);
-    const admin = (await fastAgent(ts, { role: 'admin', name: 'Admin' })).token;
+    const admin = (await fastAgent(s.ts, { role: 'admin', name: 'Admin' })).token;
     // The hub itself refuses link and image offers that are not http(s) URLs.
-    expect((await ts.api.post('/v1/offers', { contactId: contact.id, type: 'link', content: JS_URL }, admin)).status).toBe(422);
+    expect((await s.ts.api.post('/v1/offers', { contactId: contact.id, type: 'link', content: JS_URL }, admin)).status).toBe(422);
     const hostileUrl = `https://shop.example.com/${SVG}${IMG}`;
     for (const [type, content] of [
       ['text', `${IMG}${SCRIPT}`],
@@ -92,7 +77,7 @@ describe.skipIf(!chromiumAvailable())('hostile content in the customer UIs', () 
       ['image', `https://example.com/x.png" onerror="window.__xss=5`],
       ['qrcode', SVG],
     ]) {
-      const r = await ts.api.post('/v1/offers', { contactId: contact.id, type, content }, admin);
+      const r = await s.ts.api.post('/v1/offers', { contactId: contact.id, type, content }, admin);
       expect(r.status).toBe(201);
     }
     await page.getByTestId('parley-tab-offers').click();

@@ -1,9 +1,8 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { auditContext, exposedNames, focused, tabTo } from './a11y-kit.js';
-import { chromiumAvailable, launchChromium, type Chromium } from './chromium.js';
-import { AgentSide } from './customer-kit.js';
+import { describe, expect, it } from 'vitest';
+import { audit, exposedNames, focused, tabTo } from './a11y-kit.js';
+import { chromiumAvailable } from './chromium.js';
+import { browserScene } from './scene.js';
 
 // A customer with only a keyboard, on the demo shop: Tab to the launcher, open the chat, write, read the
 // answer, close it again — and on a phone, where the open widget covers the page, the panel is a modal
@@ -23,27 +22,13 @@ function focusInPanel(page: Page): Promise<boolean> {
 }
 
 describe.skipIf(!chromiumAvailable())('the chat widget by keyboard', () => {
-  let ts: TestServer;
-  let chrome: Chromium;
-  let anna: AgentSide;
-
-  beforeAll(async () => {
-    ts = await startServer();
-    chrome = await launchChromium();
-    anna = await AgentSide.start(ts, { name: 'Anna Berg' });
-  });
-  afterAll(async () => {
-    await anna?.close();
-    await chrome?.close();
-    await ts?.stop();
-  });
+  const s = browserScene({ agent: 'Anna Berg' });
 
   it('on a desktop: Tab to the launcher, open, write and send, read the answer, Escape back to the launcher', async () => {
-    const ctx = await auditContext(chrome.browser);
-    ctx.setDefaultTimeout(8000);
+    const ctx = await s.newContext(audit());
     try {
       const page = await ctx.newPage();
-      await page.goto(`${ts.url}/demo/`);
+      await page.goto(`${s.ts.url}/demo/`);
       await page.getByTestId('parley-launcher').waitFor();
       await tabTo(page, 'parley-launcher');
       await page.keyboard.press('Enter');
@@ -54,9 +39,9 @@ describe.skipIf(!chromiumAvailable())('the chat widget by keyboard', () => {
 
       await page.keyboard.type('Hello, I can only use a keyboard');
       await page.keyboard.press('Enter');
-      const conv = await anna.conversationWith('Hello, I can only use a keyboard');
+      const conv = await s.agent.conversationWith('Hello, I can only use a keyboard');
       expect(await focused(page)).toBe('parley-input');
-      await anna.say(conv, { text: 'Hi! Take your time.' });
+      await s.agent.say(conv, { text: 'Hi! Take your time.' });
       await page.getByTestId('parley-message').filter({ hasText: 'Take your time' }).waitFor();
       expect(await focused(page)).toBe('parley-input');
 
@@ -69,11 +54,10 @@ describe.skipIf(!chromiumAvailable())('the chat widget by keyboard', () => {
   });
 
   it('on a phone the open panel is a modal dialog: focus stays inside, the page is inert, Escape returns to the launcher', async () => {
-    const ctx = await auditContext(chrome.browser, { phone: true });
-    ctx.setDefaultTimeout(8000);
+    const ctx = await s.newContext(audit({ phone: true }));
     try {
       const page = await ctx.newPage();
-      await page.goto(`${ts.url}/demo/`);
+      await page.goto(`${s.ts.url}/demo/`);
       await page.getByTestId('parley-launcher').waitFor();
       expect(await exposedNames(page, 'heading')).toContain(PAGE_HEADING);
       await tabTo(page, 'parley-launcher');
@@ -89,7 +73,7 @@ describe.skipIf(!chromiumAvailable())('the chat widget by keyboard', () => {
 
       await page.keyboard.type('Writing from my phone');
       await page.keyboard.press('Enter');
-      await anna.conversationWith('Writing from my phone');
+      await s.agent.conversationWith('Writing from my phone');
       await page.getByTestId('parley-end').waitFor();
 
       // Round and round, both ways: every stop is in the panel, and the cycle reaches both ends of it.
