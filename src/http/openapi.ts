@@ -7,23 +7,17 @@ import { escapeHtml } from './transcript-html.js';
 // has its operationId and, per HTTP status, the error codes it can answer: those its declaration implies
 // (auth, input, rate limit) plus the domain errors it names. test/e2e/openapi.test.ts lints the result.
 
-function schemaOf(t: z.ZodType): Record<string, unknown> {
+/** A zod schema as JSON Schema: as a request must be (`input`, defaults optional) or as a response is (`output`). */
+function jsonSchemaOf(t: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   try {
-    const { $schema: _dialect, ...schema } = z.toJSONSchema(t, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    const { $schema: _dialect, ...schema } = z.toJSONSchema(t, { io, unrepresentable: 'any' }) as Record<string, unknown>;
     return schema;
   } catch {
     return {};
   }
 }
-
-function outputSchemaOf(t: z.ZodType): Record<string, unknown> {
-  try {
-    const { $schema: _dialect, ...schema } = z.toJSONSchema(t, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>;
-    return schema;
-  } catch {
-    return {};
-  }
-}
+const schemaOf = (t: z.ZodType) => jsonSchemaOf(t, 'input');
+const outputSchemaOf = (t: z.ZodType) => jsonSchemaOf(t, 'output');
 
 const ERROR_REF = '#/components/schemas/Error';
 const CATALOGUE = Object.keys(ERRORS) as ErrorName[];

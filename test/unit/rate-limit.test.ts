@@ -21,15 +21,20 @@ describe('rate limiting', () => {
   });
 
   describe('forwarded addresses', () => {
+    /** Login attempts, one after another, each claiming the X-Forwarded-For address `forwardedFor(i)`. */
+    async function logins(ts: TestServer, n: number, forwardedFor: (i: number) => string): Promise<number[]> {
+      const statuses = [];
+      for (let i = 0; i < n; i++) {
+        const r = await ts.api.req('POST', '/v1/agent/login', { body: { email: 'x@example.com', password: 'guess' }, headers: { 'x-forwarded-for': forwardedFor(i) } });
+        statuses.push(r.status);
+      }
+      return statuses;
+    }
+
     it('are ignored by default: a new X-Forwarded-For per request does not escape the limit', async () => {
       const ts = await startServer({ env: { PARLEY_RATE_LIMIT_AUTH: '3' } });
       try {
-        const statuses = [];
-        for (let i = 0; i < 5; i++) {
-          const r = await ts.api.req('POST', '/v1/agent/login', { body: { email: 'x@example.com', password: 'guess' }, headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
-          statuses.push(r.status);
-        }
-        expect(statuses).toEqual([401, 401, 401, 429, 429]);
+        expect(await logins(ts, 5, (i) => `203.0.113.${i + 1}`)).toEqual([401, 401, 401, 429, 429]);
       } finally {
         await ts.stop();
       }
@@ -38,15 +43,8 @@ describe('rate limiting', () => {
     it('are believed from a configured proxy (PARLEY_TRUST_PROXY), each client counted on its own', async () => {
       const ts = await startServer({ env: { PARLEY_RATE_LIMIT_AUTH: '3', PARLEY_TRUST_PROXY: '127.0.0.1' } });
       try {
-        const statuses = [];
-        for (let i = 0; i < 5; i++) {
-          const r = await ts.api.req('POST', '/v1/agent/login', { body: { email: 'x@example.com', password: 'guess' }, headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
-          statuses.push(r.status);
-        }
-        expect(statuses).toEqual([401, 401, 401, 401, 401]);
-        const same = [];
-        for (let i = 0; i < 4; i++) same.push((await ts.api.req('POST', '/v1/agent/login', { body: { email: 'x@example.com', password: 'guess' }, headers: { 'x-forwarded-for': '198.51.100.7' } })).status);
-        expect(same).toEqual([401, 401, 401, 429]);
+        expect(await logins(ts, 5, (i) => `203.0.113.${i + 1}`)).toEqual([401, 401, 401, 401, 401]);
+        expect(await logins(ts, 4, () => '198.51.100.7')).toEqual([401, 401, 401, 429]);
       } finally {
         await ts.stop();
       }
