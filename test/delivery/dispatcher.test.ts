@@ -180,21 +180,46 @@ describe.each(await dialects())('delivery to a desk (%s)', (dialect) => {
     expect((await ts.api.post('/v1/admin/deliveries/dl_nope/retry', undefined, admin.token)).body.error.code).toBe('PARLEY_E_NOT_FOUND');
     expect((await ts.api.post('/v1/admin/deliveries/dl_nope/retry', undefined, c.token)).status).toBe(403);
   });
+});
+
+// Its own server, with attempts that hang long enough (1.5 s) for the other lane's deliveries to happen
+// inside one of them even on a loaded machine: with the 200 ms timeout above, they sometimes fell into the
+// stuck lane's backoff gap, and the overlap this test proves was not there to see.
+describe.each(await dialects())('lanes do not wait for each other (%s)', (dialect) => {
+  let ts: TestServer;
+  let desk: FakeDesk;
+  const HANG_MS = 1500;
+  const ATTEMPTS = 2;
+  beforeAll(async () => {
+    desk = new FakeDesk();
+    ts = await startServer({
+      dialect,
+      adapters: new Adapters([webChannel], [desk]),
+      env: { PARLEY_DELIVERY_MAX_ATTEMPTS: String(ATTEMPTS), PARLEY_DELIVERY_BASE_DELAY_MS: '40', PARLEY_DELIVERY_MAX_DELAY_MS: '100', PARLEY_DELIVERY_TIMEOUT_MS: String(HANG_MS) },
+    });
+  });
+  afterAll(async () => ts?.stop());
+
+  const send = async (c: { conversationId: string; token: string }, text: string) => {
+    const r = await ts.api.post(`/v1/conversations/${c.conversationId}/messages`, { clientMessageId: text, text }, c.token);
+    expect(r.status).toBe(201);
+    return r.body.event as { id: string; seq: number };
+  };
 
   it('one stuck lane does not hold up another conversation', async () => {
     const stuck = await fakeConversation(ts, 'stuck');
     const free = await fakeConversation(ts, 'free');
-    desk.script('stuck-1', Array.from({ length: MAX_ATTEMPTS }, () => 'hang' as const));
+    desk.script('stuck-1', Array.from({ length: ATTEMPTS }, () => 'hang' as const));
     await send(stuck, 'stuck-1');
     await desk.attemptStarted('stuck-1');
     const freeEvents = [await send(free, 'free-1'), await send(free, 'free-2')];
-    await until(() => desk.delivered(free.conversationId).length === 2, 3000, 'the free lane');
+    await until(() => desk.delivered(free.conversationId).length === 2, HANG_MS, 'the free lane');
     // They went out while the stuck lane's first attempt was still hanging.
     for (const a of desk.delivered(free.conversationId)) expect(a.concurrentWith).toContain(stuck.conversationId);
     expect(desk.delivered(free.conversationId).map((a) => a.seq)).toEqual(freeEvents.map((e) => e.seq));
     expect(desk.of('stuck-1')[0]!.outcome).toBeUndefined();
     // The stuck lane, meanwhile, gives up in its own time and says so.
-    await until(async () => (await ts.api.get(`/v1/conversations/${stuck.conversationId}/events`, stuck.token)).body.events.some((e: { kind: string }) => e.kind === 'delivery.failed'), 5000, 'stuck lane to give up');
+    await until(async () => (await ts.api.get(`/v1/conversations/${stuck.conversationId}/events`, stuck.token)).body.events.some((e: { kind: string }) => e.kind === 'delivery.failed'), 4 * HANG_MS, 'stuck lane to give up');
     expect(desk.of('stuck-1').every((a) => a.signalAborted)).toBe(true);
   });
 });
