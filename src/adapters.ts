@@ -4,29 +4,66 @@ import type { ChannelAdapter, DeskAdapter, LegAdapter } from './core/adapter.js'
 import type { LegPolicy } from './core/fanout.js';
 import type { Conversation, Leg } from './core/model.js';
 import { ParleyError } from './core/errors.js';
+import { pickRoute } from './core/routing.js';
+import type { InstanceConfig, Route, SwitchboardConfig } from './switchboard/config.js';
+import type { AdapterDeps, AdapterType } from './switchboard/types.js';
 
-// The registry of adapters on this node. Vendor adapters register here too; tests register fakes.
+// The registry of adapter instances on this node, by instance name, with the route table that picks a
+// desk for each new conversation. Built from the config (each instance's settings checked by its type's
+// schema); tests may also register fakes directly.
+
 export class Adapters {
   private readonly channels = new Map<string, ChannelAdapter>();
   private readonly desks = new Map<string, DeskAdapter>();
+  /** Instance name → type name (`web`, `inbox`, `genesys`, …). */
+  private readonly types = new Map<string, string>();
+  routes: Route[];
 
-  constructor(channels: ChannelAdapter[] = [webChannel], desks: DeskAdapter[] = [inboxDesk]) {
-    for (const c of channels) this.channels.set(c.id, c);
-    for (const d of desks) this.desks.set(d.id, d);
+  constructor(channels: ChannelAdapter[] = [webChannel], desks: DeskAdapter[] = [inboxDesk], routes?: Route[]) {
+    for (const c of channels) this.addChannel(c);
+    for (const d of desks) this.addDesk(d);
+    this.routes = routes ?? channels.map((c) => ({ channel: c.id, desk: desks[0]?.id ?? 'inbox' }));
   }
 
-  addChannel(a: ChannelAdapter): void {
+  /** Build every configured instance; a bad setting stops start-up with a message naming its key. */
+  static fromConfig(sw: SwitchboardConfig, types: AdapterType[], deps: AdapterDeps): Adapters {
+    const a = new Adapters([], [], sw.routes);
+    for (const inst of sw.channels) a.addChannel(build(inst, 'channel', types, deps) as ChannelAdapter, inst.type);
+    for (const inst of sw.desks) a.addDesk(build(inst, 'desk', types, deps) as DeskAdapter, inst.type);
+    return a;
+  }
+
+  addChannel(a: ChannelAdapter, type = a.id): void {
     this.channels.set(a.id, a);
+    this.types.set(`channel:${a.id}`, type);
   }
 
-  addDesk(a: DeskAdapter): void {
+  addDesk(a: DeskAdapter, type = a.id): void {
     this.desks.set(a.id, a);
+    this.types.set(`desk:${a.id}`, type);
   }
 
   get(leg: Leg, id: string): LegAdapter {
     const a = leg === 'channel' ? this.channels.get(id) : this.desks.get(id);
     if (!a) throw new ParleyError('CONFIG', `No ${leg} adapter "${id}" is configured.`);
     return a;
+  }
+
+  /** The type of a configured instance (`inbox` for the built-in desk), or undefined. */
+  typeOf(leg: Leg, name: string): string | undefined {
+    return this.types.get(`${leg}:${name}`);
+  }
+
+  /** Instances of one type on one side, in config order. */
+  instancesOf(leg: Leg, type: string): string[] {
+    return [...(leg === 'channel' ? this.channels : this.desks).keys()].filter((n) => this.typeOf(leg, n) === type);
+  }
+
+  /** The route for a new conversation on a channel instance (optionally an entry point), or a CONFIG error. */
+  route(channel: string, entryPoint?: string): Route {
+    const r = pickRoute(this.routes, channel, entryPoint);
+    if (!r) throw new ParleyError('CONFIG', `No route for channel "${channel}".`);
+    return r;
   }
 
   legsFor = (c: Pick<Conversation, 'channel' | 'desk'>): LegPolicy[] => {
@@ -37,4 +74,22 @@ export class Adapters {
       { leg: 'desk', adapter: dk.id, readsLog: dk.readsLog === true, wants: (e) => dk.wants(e) },
     ];
   };
+}
+
+function build(inst: InstanceConfig, side: Leg, types: AdapterType[], deps: AdapterDeps): LegAdapter {
+  const key = `${side === 'channel' ? 'channels' : 'desks'}.${inst.name}`;
+  const type = types.find((t) => t.type === inst.type);
+  if (!type) {
+    const known = types.filter((t) => t.side === side).map((t) => t.type);
+    throw new ParleyError('CONFIG', `${key}.type: unknown ${side} type "${inst.type}" (known: ${known.join(', ')}).`, { details: { key: `${key}.type` } });
+  }
+  if (type.side !== side) throw new ParleyError('CONFIG', `${key}.type: "${inst.type}" is a ${type.side} type, not a ${side} type.`, { details: { key: `${key}.type` } });
+  const parsed = type.settings.safeParse(inst.settings);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = [key, ...(issue?.path ?? []).map(String)].join('.');
+    // The value is never echoed: settings hold secrets.
+    throw new ParleyError('CONFIG', `Invalid ${at}: ${issue?.message ?? 'invalid'}`, { details: { key: at } });
+  }
+  return type.create({ name: inst.name, settings: parsed.data }, deps);
 }

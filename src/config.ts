@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ParleyError } from './core/errors.js';
+import { parseSwitchboard, type SwitchboardConfig } from './switchboard/config.js';
 
 // One validated configuration from environment variables and an optional parley.config.json (environment
 // wins). Each setting is declared once, here, with its environment name, file key, default and meaning;
@@ -44,7 +45,12 @@ export const SETTINGS = {
 } as const;
 
 type Settings = typeof SETTINGS;
+/** File-only keys: the switchboard's instances and routes (src/switchboard/config.ts). */
+const SWITCHBOARD_KEYS = ['channels', 'desks', 'routes'];
+
 export type Config = Omit<{ [K in keyof Settings]: z.output<Settings[K]['schema']> }, 'tokenSigningKey' | 'publicUrl' | 'dataDir'> & {
+  /** Channel and desk instances and the route table; `web → inbox` when the file declares none. */
+  switchboard: SwitchboardConfig;
   /** Always set after loading: generated into the data folder when not configured. */
   tokenSigningKey: string;
   publicUrl: string;
@@ -63,7 +69,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    const unknownKeys = Object.keys(parsed).filter((k) => !(k in SETTINGS) && k !== '$schema');
+    const unknownKeys = Object.keys(parsed).filter((k) => !(k in SETTINGS) && !SWITCHBOARD_KEYS.includes(k) && k !== '$schema');
     if (unknownKeys.length) throw new ParleyError('CONFIG', `${path}: unknown key "${unknownKeys[0]}"`);
     return parsed as Record<string, unknown>;
   } catch (e) {
@@ -98,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   cfg.configFile = existsSync(configFile) ? configFile : null;
   cfg.publicUrl = ((out.publicUrl as string | undefined) ?? `http://localhost:${cfg.port}`).replace(/\/+$/, '');
   cfg.tokenSigningKey = (out.tokenSigningKey as string | undefined) ?? loadOrCreateSecret(dataDir, 'tokenSigningKey');
+  const switchboardRaw = Object.fromEntries(SWITCHBOARD_KEYS.filter((k) => k in fromFile).map((k) => [k, fromFile[k]]));
+  cfg.switchboard = parseSwitchboard(switchboardRaw, env, configFile);
   return cfg;
 }
 

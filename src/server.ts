@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Adapters } from './adapters.js';
+import { BUILTIN_TYPES } from './switchboard/builtins.js';
 import { customerActions } from './channels/web/actions.js';
 import { webRoutes } from './channels/web/routes.js';
 import type { Config } from './config.js';
@@ -57,7 +58,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const app = await createApp(config, opts.logStream ? { logStream: opts.logStream } : {});
   const metrics = new Metrics();
   const bus = new LocalBus();
-  const adapters = opts.adapters ?? new Adapters();
+  const adapters = opts.adapters ?? Adapters.fromConfig(config.switchboard, BUILTIN_TYPES, { log: app.log, publicUrl: config.publicUrl });
   let dispatcher: Dispatcher | undefined;
   const hub = new Hub({
     db: database.db,
@@ -96,7 +97,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
 
-  const customer = customerActions(services, { queue: DEFAULT_QUEUE, desk: 'inbox' });
+  // The customer API is the first `web`-type channel instance (`web` unless the config names it otherwise).
+  const webChannelName = adapters.instancesOf('channel', 'web')[0] ?? 'web';
+  const customer = customerActions(services, { channel: webChannelName, defaultQueue: DEFAULT_QUEUE });
   const agent = agentActions(services);
   webRoutes(app, services, customer);
   inboxRoutes(app, services, agent);

@@ -12,7 +12,7 @@ import { resolveMediaParts } from '../../media/parts-in.js';
 
 export type CustomerActions = ReturnType<typeof customerActions>;
 
-export function customerActions(s: Services, defaults: { queue: string; desk: string }) {
+export function customerActions(s: Services, defaults: { channel: string; defaultQueue: string }) {
   const { hub } = s;
   const author = (contactId: string): Author => ({ role: 'customer', id: contactId });
 
@@ -25,8 +25,13 @@ export function customerActions(s: Services, defaults: { queue: string; desk: st
 
   return {
     own,
-    open: (contactId: string, input: { queue?: string | undefined; context?: Record<string, unknown> | undefined }) =>
-      hub.run((ctx) => openConversation(ctx, { contactId, channel: 'web', desk: defaults.desk, queueId: input.queue ?? defaults.queue, context: input.context ?? {} })),
+    /** Open (or return) the customer's conversation, on the desk and queue the route table picks. */
+    open: (contactId: string, input: { queue?: string | undefined; entryPoint?: string | undefined; context?: Record<string, unknown> | undefined }) => {
+      const route = hub.adapters.route(defaults.channel, input.entryPoint);
+      const queueId = input.queue ?? route.queue ?? defaults.defaultQueue;
+      const context = { ...(input.context ?? {}), ...(input.entryPoint ? { entryPoint: input.entryPoint } : {}) };
+      return hub.run((ctx) => openConversation(ctx, { contactId, channel: defaults.channel, desk: route.desk, queueId, context }));
+    },
 
     async send(contactId: string, conversationId: string, input: SendMessage) {
       const parts = await resolveMediaParts(hub.db, partsOf(input), `contact:${contactId}`);

@@ -79,14 +79,21 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
       operationId: 'openConversation',
       errors: ['QUEUE_NOT_FOUND'],
       otherResponses: { 200: { description: 'The conversation already open on this channel.' } },
-      summary: 'Open a conversation (or return the one already open on this channel). It waits in the queue for an agent.',
+      summary:
+        'Open a conversation (or return the one already open on this channel). The route table picks its desk and queue (by `entryPoint` when given); it waits there for an agent.',
       tags,
       auth: 'customer',
       status: 201,
-      body: z.object({ queue: z.string().min(1).max(100).optional(), context: z.record(z.string(), z.unknown()).optional() }).optional(),
+      body: z
+        .object({
+          queue: z.string().min(1).max(100).optional(),
+          entryPoint: z.string().min(1).max(100).optional(),
+          context: z.record(z.string(), z.unknown()).optional(),
+        })
+        .optional(),
     },
     async ({ principal, body, reply }) => {
-      const r = await actions.open(principal.contactId, { queue: body?.queue, context: body?.context });
+      const r = await actions.open(principal.contactId, { queue: body?.queue, entryPoint: body?.entryPoint, context: body?.context });
       if (!r.created) reply.code(200);
       const position = await hub.tx((tx) => tx.waitingPosition(r.conversation));
       return { conversation: presentConversation(r.conversation, { queuePosition: position || null }) };

@@ -202,9 +202,12 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     async ({ body, principal, reply }) => {
       if (body.parts?.some((p) => p.type === 'media')) throw new ParleyError('VALIDATION', 'Proactive messages cannot carry uploads yet; use a link.');
       const caller = principal?.kind === 'apikey' ? `key:${principal.keyId}` : principal?.kind === 'agent' ? `agent:${principal.agentId}` : 'anon';
+      // Proactive messages go out on the web channel, to the desk its route names (where a reply will queue).
+      const channel = hub.adapters.instancesOf('channel', 'web')[0] ?? 'web';
+      const route = hub.adapters.route(channel);
       const r = await hub.run(async (ctx) => {
         const contact = await contactOf(ctx.tx, body, true);
-        const opened = await openConversation(ctx, { contactId: contact.id, channel: 'web', desk: 'inbox', queueId: body.queue ?? DEFAULT_QUEUE, phase: 'bot' });
+        const opened = await openConversation(ctx, { contactId: contact.id, channel, desk: route.desk, queueId: body.queue ?? route.queue ?? DEFAULT_QUEUE, phase: 'bot' });
         const sent = await postMessage(ctx, {
           conversationId: opened.conversation.id,
           author: { role: 'business', name: body.from?.name ?? 'Business' },

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { webChannel } from '../channels/web/adapter.js';
+import { inboxDesk } from '../desks/inbox/adapter.js';
+import { adapterType, type AdapterType } from './types.js';
+
+// The built-in types. They read the log themselves (the customer API and the agent API), so an instance
+// is the built-in adapter under its instance name; they take no settings yet.
+
+export const webType = adapterType({
+  type: 'web',
+  side: 'channel',
+  settings: z.object({}).strict(),
+  create: ({ name }) => ({ ...webChannel, id: name }),
+});
+
+export const inboxType = adapterType({
+  type: 'inbox',
+  side: 'desk',
+  settings: z.object({}).strict(),
+  create: ({ name }) => ({ ...inboxDesk, id: name }),
+});
+
+export const BUILTIN_TYPES: AdapterType[] = [webType, inboxType];
