@@ -81,6 +81,19 @@ export interface Tx {
   /** The oldest waiting conversations of a queue. */
   waitingConversations(queueId: string, limit: number): Promise<Conversation[]>;
   markAssigned(agentId: string): Promise<void>;
+
+  // external ids (vendor conversation, message, participant ids ⇄ Parley ids), per adapter instance
+  /** Map an external id to a Parley id; if it is mapped already, keep the first mapping and return its Parley id. */
+  linkExternal(ref: ExternalRef, parleyId: string): Promise<string>;
+  findByExternal(ref: ExternalRef): Promise<string | undefined>;
+  /** The external id an adapter instance knows a Parley id by (the newest, if several). */
+  externalOf(adapter: string, kind: string, parleyId: string): Promise<string | undefined>;
+}
+
+export interface ExternalRef {
+  adapter: string;
+  kind: string;
+  externalId: string;
 }
 
 /** Runs `fn` in one transaction; commits if it resolves, rolls back if it throws. */

@@ -7,6 +7,7 @@ import type { DB } from './schema.js';
 import * as m001 from './migrations/001_init.js';
 import * as m002 from './migrations/002_canned_responses.js';
 import * as m003 from './migrations/003_agent_authority.js';
+import * as m004 from './migrations/004_external_refs.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -66,7 +67,7 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
   };
 }
 
-const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002, '003_agent_authority': m003 };
+const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002, '003_agent_authority': m003, '004_external_refs': m004 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

@@ -138,7 +138,18 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface ExternalRefsTable {
+  /** The adapter instance (`genesys-eu`), so two orgs' ids never collide. */
+  adapter: string;
+  /** What the id names: `conversation`, `message`, `participant`, … */
+  kind: string;
+  external_id: string;
+  parley_id: string;
+  created_at: string;
+}
+
 export interface DB {
+  external_refs: ExternalRefsTable;
   contacts: ContactsTable;
   identities: IdentitiesTable;
   queues: QueuesTable;

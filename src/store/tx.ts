@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Conversation, Leg, StoredEvent } from '../core/model.js';
-import type { EventDraft, NewConversation, RunInTx, Tx } from '../core/ports.js';
+import type { EventDraft, ExternalRef, NewConversation, RunInTx, Tx } from '../core/ports.js';
 import type { Dialect } from './db.js';
 import { eventBodyJson, toAgent, toContact, toConversation, toEvent, toQueue } from './rows.js';
 import type { DB } from './schema.js';
@@ -86,6 +86,37 @@ export class KyselyTx implements Tx {
       return winner;
     }
     return { id, name: profile.name ?? null, email: profile.email ?? null, verified: profile.verified, createdAt: now };
+  }
+
+  async linkExternal(ref: ExternalRef, parleyId: string): Promise<string> {
+    const inserted = await this.db
+      .insertInto('external_refs')
+      .values({ adapter: ref.adapter, kind: ref.kind, external_id: ref.externalId, parley_id: parleyId, created_at: nowIso() })
+      .onConflict((oc) => oc.columns(['adapter', 'kind', 'external_id']).doNothing())
+      .returning('parley_id')
+      .executeTakeFirst();
+    if (inserted) return inserted.parley_id;
+    const existing = await this.findByExternal(ref);
+    if (existing === undefined) throw new Error('external ref conflict without a row');
+    return existing;
+  }
+
+  async findByExternal(ref: ExternalRef): Promise<string | undefined> {
+    const r = await this.db.selectFrom('external_refs').select('parley_id').where('adapter', '=', ref.adapter).where('kind', '=', ref.kind).where('external_id', '=', ref.externalId).executeTakeFirst();
+    return r?.parley_id;
+  }
+
+  async externalOf(adapter: string, kind: string, parleyId: string): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom('external_refs')
+      .select('external_id')
+      .where('adapter', '=', adapter)
+      .where('kind', '=', kind)
+      .where('parley_id', '=', parleyId)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r?.external_id;
   }
 
   async getConversation(id: string, lock = false) {
