@@ -65,6 +65,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     dialect: database.dialect,
     bus,
     adapters,
+    onSignalError: (err, adapter) => app.log.warn({ err, adapter }, 'a live signal was not passed on'),
     onCommitted: (events) => {
       for (const e of events) metrics.eventsAppended.inc({ kind: e.kind });
       dispatcher?.wake();

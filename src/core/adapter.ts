@@ -1,4 +1,4 @@
-import type { Contact, Conversation, Delivery, Leg, StoredEvent } from './model.js';
+import type { Contact, Conversation, Delivery, Leg, Signal, StoredEvent } from './model.js';
 import type { Part } from './parts.js';
 
 // The two adapter interfaces. A channel adapter is where customers are (web, SMS, Messenger, …); a desk
@@ -47,6 +47,17 @@ export interface LegAdapter {
    * (retryable, optionally with retryAfterMs) or DELIVERY_REJECTED (final). `signal` aborts at the timeout.
    */
   deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryOutcome>;
+  /**
+   * Live signals from the other side that are never stored (typing; queue position and wait estimates for
+   * channels). Best effort: not retried, and a failure is only logged. Adapters whose clients read the
+   * stream themselves (readsLog) leave this out.
+   */
+  signal?(job: SignalJob): Promise<void>;
+}
+
+export interface SignalJob {
+  signal: Signal;
+  conversation: Conversation;
 }
 
 export interface ChannelAdapter extends LegAdapter {

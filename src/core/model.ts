@@ -92,10 +92,20 @@ export type StoredEvent = EventBody & {
   createdAt: string;
 };
 
-/** Ephemeral signals: fanned out live, never stored (typing, queue position). */
+/** Ephemeral signals: fanned out live, never stored (typing, queue position and wait estimates). */
 export type Signal =
   | { type: 'typing'; conversationId: string; author: Author; typing: boolean }
-  | { type: 'availability'; conversationId: string; position: number; queueId: string };
+  | {
+      type: 'availability';
+      conversationId: string;
+      /** Place in the queue (1 = next), when the desk knows it. */
+      position: number;
+      queueId: string;
+      /** The desk's estimate of the wait, seconds (vendor desks that report one). */
+      waitSeconds?: number;
+      /** Agents on queue now, when the desk reports it (0: nobody is there to answer). */
+      agentsOnQueue?: number;
+    };
 
 // ---- deliveries -----------------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Adapters } from '../adapters.js';
 import { assignWaiting, type CommandContext, type CommandResult } from '../core/commands.js';
-import type { Conversation, Offer, Signal, StoredEvent } from '../core/model.js';
+import type { LegAdapter } from '../core/adapter.js';
+import type { Conversation, Leg, Offer, Signal, StoredEvent } from '../core/model.js';
 import type { RunInTx, Tx } from '../core/ports.js';
 import { WAITING_PHASES } from '../core/phases.js';
 import { conversationSummary, type Bus } from '../realtime/bus.js';
@@ -20,6 +21,8 @@ export interface HubDeps {
   bus: Bus;
   adapters: Adapters;
   onCommitted?: (events: StoredEvent[]) => void;
+  /** A vendor adapter failed to pass a live signal on (logged; signals are best effort). */
+  onSignalError?: (err: unknown, adapter: string) => void;
 }
 
 
@@ -32,6 +35,7 @@ export class Hub {
   readonly runInTx: RunInTx;
   private readonly queueLocks = new KeyedMutex();
   private readonly onCommitted: (events: StoredEvent[]) => void;
+  private readonly onSignalError: (err: unknown, adapter: string) => void;
 
   constructor(deps: HubDeps) {
     this.db = deps.db;
@@ -40,6 +44,7 @@ export class Hub {
     this.adapters = deps.adapters;
     this.runInTx = makeRunInTx(deps.db, deps.dialect);
     this.onCommitted = deps.onCommitted ?? (() => undefined);
+    this.onSignalError = deps.onSignalError ?? (() => undefined);
   }
 
   /** Read-only or single-purpose access to the transaction port outside a command. */
@@ -90,10 +95,24 @@ export class Hub {
     this.bus.publish(topics, { type: 'event', event, conversation: conversationSummary(c) });
   }
 
-  publishSignal(signal: Signal, c: Pick<Conversation, 'id' | 'contactId' | 'agentId'>): void {
+  /**
+   * Fan a live signal out to streams, and to the other leg's adapter when it is a vendor's (typing from a
+   * customer reaches a Genesys agent; an agent's typing or a queue estimate reaches an SMS or Messenger
+   * customer where that channel can show it). Never stored, never retried.
+   */
+  publishSignal(signal: Signal, c: Conversation): void {
     const topics = [`contact:${c.contactId}`, `conversation:${c.id}`];
     if (c.agentId) topics.push(`agent:${c.agentId}`);
     this.bus.publish(topics, { type: 'signal', signal });
+    const to: Leg = signal.type === 'availability' || signal.author.role !== 'customer' ? 'channel' : 'desk';
+    let adapter: LegAdapter | undefined;
+    try {
+      adapter = this.adapters.get(to, to === 'channel' ? c.channel : c.desk);
+    } catch {
+      return; // an instance removed from the config: nobody to tell
+    }
+    if (!adapter.signal) return;
+    adapter.signal({ signal, conversation: c }).catch((err: unknown) => this.onSignalError(err, adapter.id));
   }
 
   /** Tell an agent's open streams (on every node) that its authority changed, so they re-check it now. */

@@ -1,4 +1,4 @@
-import type { DeliveryJob, DeliveryOutcome, DeskAdapter } from '../../src/core/adapter.js';
+import type { DeliveryJob, DeliveryOutcome, DeskAdapter, SignalJob } from '../../src/core/adapter.js';
 import { openConversation } from '../../src/core/commands.js';
 import { ParleyError } from '../../src/core/errors.js';
 import { partsToText } from '../../src/core/parts.js';
@@ -31,6 +31,16 @@ export class FakeDesk implements DeskAdapter {
   private readonly started: { text: string; resolve: () => void }[] = [];
 
   wants = (e: { kind: string }) => e.kind === 'message';
+
+  /** Live signals passed to this desk (customer typing), in arrival order. */
+  readonly signals: SignalJob[] = [];
+  /** Set to make signal() fail, as a vendor that is down would. */
+  failSignals = false;
+
+  signal(job: SignalJob): Promise<void> {
+    this.signals.push(job);
+    return this.failSignals ? Promise.reject(new Error('vendor down')) : Promise.resolve();
+  }
 
   /** Outcomes for the attempts at delivering the message with this text, in order. */
   script(text: string, steps: Step[]): void {
