@@ -54,6 +54,12 @@ export class Adapters {
     return this.types.get(`${leg}:${name}`);
   }
 
+  /** Every instance, channels then desks, with its type. */
+  instances(): { leg: Leg; name: string; type: string }[] {
+    const of = (leg: Leg, names: Iterable<string>) => [...names].map((name) => ({ leg, name, type: this.typeOf(leg, name) ?? name }));
+    return [...of('channel', this.channels.keys()), ...of('desk', this.desks.keys())];
+  }
+
   /** Instances of one type on one side, in config order. */
   instancesOf(leg: Leg, type: string): string[] {
     return [...(leg === 'channel' ? this.channels : this.desks).keys()].filter((n) => this.typeOf(leg, n) === type);

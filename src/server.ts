@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Adapters } from './adapters.js';
 import { BUILTIN_TYPES } from './switchboard/builtins.js';
+import { webhookRoutes } from './switchboard/webhooks.js';
 import { customerActions } from './channels/web/actions.js';
 import { webRoutes } from './channels/web/routes.js';
 import type { Config } from './config.js';
@@ -110,6 +111,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   opsRoutes(app, services, VERSION);
   pageRoutes(app);
   await app.register(async (scope) => mediaRoutes(scope, services));
+  await webhookRoutes(app, adapters, config.bodyLimit);
   await webAppRoutes(app);
 
   if (!opts.noDispatcher) dispatcher.start();

@@ -14,6 +14,7 @@ export const ERRORS = {
   BAD_CREDENTIALS: { status: 401, retryable: false, message: 'Wrong e-mail or password.' },
   TOKEN_REVOKED: { status: 401, retryable: false, message: 'This token was issued before a password change; sign in again.' },
   ACCOUNT_DISABLED: { status: 403, retryable: false, message: 'This account is disabled.' },
+  WEBHOOK_SIGNATURE: { status: 401, retryable: false, message: 'The webhook signature is missing or does not match.' },
   FORBIDDEN: { status: 403, retryable: false, message: 'This token may not do that.' },
   // Resources
   NOT_FOUND: { status: 404, retryable: false, message: 'No such resource.' },

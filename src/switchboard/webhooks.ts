@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import type { LegAdapter } from '../core/adapter.js';
+import { ParleyError } from '../core/errors.js';
+import type { Adapters } from '../adapters.js';
+
+// Vendor webhooks at /webhooks/<type>/<instance>. The rules every vendor adapter gets for free: the raw
+// body is kept byte for byte (signatures are computed over it), the adapter's check runs before anything
+// is parsed or stored, a failed check is a 401 with a stable code and stores nothing, and JSON is parsed
+// only after that. Duplicates (vendor retries) are the adapter's idempotency keys' job: the same vendor
+// message id is stored once by the log's unique (source, key).
+
+export interface WebhookRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+export interface WebhookReply {
+  status?: number;
+  body?: unknown;
+  contentType?: string;
+}
+
+export interface Webhook {
+  method: 'GET' | 'POST';
+  /** Whether the request is really from the vendor (signature over rawBody, verify token…). Never throws. */
+  verify(req: WebhookRequest): boolean | Promise<boolean>;
+  /** Handle a verified request; `json()` parses the raw body (BAD_JSON if it is not JSON). */
+  handle(req: WebhookRequest & { json(): unknown }): Promise<WebhookReply>;
+}
+
+/** A leg adapter that receives webhooks. */
+export interface WebhookReceiver {
+  readonly webhooks: readonly Webhook[];
+}
+
+const receives = (a: LegAdapter): a is LegAdapter & WebhookReceiver => Array.isArray((a as Partial<WebhookReceiver>).webhooks);
+
+export const webhookPath = (type: string, instance: string): string => `/webhooks/${type}/${instance}`;
+
+/** Mount every configured instance's webhooks, in their own plugin so the raw-body parser stays there. */
+export async function webhookRoutes(app: FastifyInstance, adapters: Adapters, bodyLimit: number): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+    for (const { leg, name, type } of adapters.instances()) {
+      const adapter = adapters.get(leg, name);
+      if (!receives(adapter)) continue;
+      for (const hook of adapter.webhooks) {
+        scope.route({
+          method: hook.method,
+          url: webhookPath(type, name),
+          config: { webhook: true },
+          handler: async (req, reply) => {
+            const request: WebhookRequest = {
+              method: req.method,
+              headers: req.headers,
+              query: req.query as Record<string, string | undefined>,
+              rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+            };
+            let verified = false;
+            try {
+              verified = await hook.verify(request);
+            } catch {
+              verified = false;
+            }
+            if (!verified) throw new ParleyError('WEBHOOK_SIGNATURE');
+            const json = (): unknown => {
+              try {
+                return JSON.parse(request.rawBody.toString('utf8')) as unknown;
+              } catch {
+                throw new ParleyError('BAD_JSON');
+              }
+            };
+            const out = await hook.handle({ ...request, json });
+            reply.code(out.status ?? 200);
+            if (out.contentType) reply.header('content-type', out.contentType);
+            return out.body ?? {};
+          },
+        });
+      }
+    }
+  });
+}
