@@ -26,7 +26,6 @@ describe.skipIf(!chromiumAvailable())('the chat widget', () => {
   let conv: string;
 
   const messages = () => s.page.getByTestId('parley-message');
-  const statusOfLast = () => messages().filter({ has: s.page.locator('[data-author-role="customer"]') }).last();
 
   it('opens from the launcher with focus in the message box, and the customer and the agent talk (typing, ticks, agent name)', async () => {
     await s.page.goto(site.page('/shop', widgetPageHtml(s.ts.url, { title: 'Acme help', color: '#0a7c55' })));
