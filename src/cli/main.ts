@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, SETTINGS } from '../config.js';
+import { BUILTIN_TYPES } from '../switchboard/builtins.js';
+import { switchboardDoc } from '../switchboard/doc.js';
 import { isParleyError } from '../core/errors.js';
 import { createAgent, ensureDefaultQueue } from '../hub/admin.js';
 import { VERSION } from '../server.js';
@@ -76,13 +78,14 @@ program
 
 program
   .command('config')
-  .description('Print every setting (environment variable, file key, default, meaning) as a Markdown table.')
+  .description('Print every setting (environment variable, file key, default, meaning) as a Markdown table, then the shape of channels, desks and routes.')
   .action(() => {
     const rows = Object.entries(SETTINGS).map(([key, s]) => {
       const def = s.default === undefined ? '—' : Array.isArray(s.default) ? (s.default.length ? s.default.join(', ') : '(none)') : String(s.default);
       return `| \`${s.env}\` | \`${key}\` | ${def.replace(/\|/g, '\\|')} | ${s.doc} |`;
     });
     process.stdout.write(['| Environment variable | parley.config.json key | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n');
+    process.stdout.write('\n' + switchboardDoc(BUILTIN_TYPES));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
