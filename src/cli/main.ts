@@ -26,6 +26,31 @@ program
   .option('-p, --port <port>', 'port to listen on (overrides PORT)', portArg)
   .action(async (opts: { port?: number }) => start({ port: opts.port }));
 
+// Emulators live outside src/ (they import nothing of Parley's) and are built to dist/emulators/<vendor>;
+// the CLI loads one by name at run time, so the server's code never depends on them.
+const EMULATORS = ['genesys'] as const;
+program
+  .command('emulate')
+  .description(`Run a vendor emulator to develop against without a vendor account (${EMULATORS.join(', ')}); prints its URL, credentials and control API.`)
+  .argument('<vendor>', `one of: ${EMULATORS.join(', ')}`)
+  .option('-p, --port <port>', 'port to listen on', portArg)
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--webhook-url <url>', "where the emulated vendor posts its webhooks (Parley's /webhooks/<type>/<instance>)")
+  .option('--secret <secret>', 'the webhook signing secret')
+  .action(async (vendor: string, opts: { port?: number; host: string; webhookUrl?: string; secret?: string }) => {
+    if (!(EMULATORS as readonly string[]).includes(vendor)) throw new InvalidArgumentError(`unknown emulator "${vendor}" (known: ${EMULATORS.join(', ')})`);
+    const entry = new URL(`../emulators/${vendor}/main.js`, import.meta.url);
+    const mod = (await import(entry.href)) as { main(argv: string[]): Promise<void> };
+    const argv = [
+      ...(opts.port !== undefined ? ['--port', String(opts.port)] : []),
+      '--host',
+      opts.host,
+      ...(opts.webhookUrl ? ['--webhook-url', opts.webhookUrl] : []),
+      ...(opts.secret ? ['--secret', opts.secret] : []),
+    ];
+    await mod.main(argv);
+  });
+
 program
   .command('migrate')
   .description('Apply database migrations and exit.')

@@ -1,0 +1,135 @@
+// GET /agent: a small page to play the Genesys agent by hand — one HTML document with inline CSS and
+// JS, no build step. It only calls the control API, so anything it does a test can do too. Customer
+// text is untrusted input: it is only ever set with textContent.
+import type { Route } from '../kit/index.js';
+
+const PAGE = /* html */ `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Genesys emulator — agent</title>
+<link rel="icon" href="data:,">
+<style>
+  :root { font: 14px/1.4 system-ui, sans-serif; color: #1d2330; }
+  body { margin: 0; display: grid; grid-template-columns: 300px 1fr; height: 100vh; }
+  aside { border-right: 1px solid #d6dbe4; overflow: auto; background: #f6f8fb; }
+  aside h1 { font-size: 15px; margin: 12px; }
+  aside button.conv { display: block; width: 100%; text-align: left; border: 0; border-bottom: 1px solid #e3e7ee; background: none; padding: 10px 12px; cursor: pointer; }
+  aside button.conv[aria-current="true"] { background: #e2ebfb; }
+  .phase { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; padding: 1px 6px; border-radius: 8px; background: #dde3ec; }
+  .phase.waiting { background: #fde7b0; } .phase.active { background: #c9efd2; } .phase.ended { background: #e6e6e6; color: #666; }
+  main { display: grid; grid-template-rows: auto 1fr auto; min-height: 0; }
+  header { padding: 10px 14px; border-bottom: 1px solid #d6dbe4; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+  #log { overflow: auto; padding: 14px; display: flex; flex-direction: column; gap: 8px; }
+  .msg { max-width: 70%; padding: 8px 10px; border-radius: 10px; background: #eef1f6; white-space: pre-wrap; word-break: break-word; }
+  .msg.outbound { align-self: flex-end; background: #dbe8ff; }
+  .meta { font-size: 11px; color: #5b6475; margin-top: 2px; }
+  .msg img { max-width: 160px; display: block; margin-top: 4px; }
+  footer { border-top: 1px solid #d6dbe4; padding: 10px 14px; display: flex; gap: 8px; }
+  footer input { flex: 1; padding: 8px; }
+  #typing { font-size: 12px; color: #5b6475; min-height: 1em; padding: 0 14px; }
+  #error { color: #b00020; }
+</style>
+</head>
+<body>
+<aside><h1>Conversations</h1><div id="list"></div></aside>
+<main>
+  <header>
+    <strong id="title">Pick a conversation</strong>
+    <select id="agent" aria-label="Agent"></select>
+    <button id="accept">Accept</button>
+    <select id="target" aria-label="Transfer to"></select>
+    <button id="transfer">Transfer</button>
+    <button id="end">End</button>
+    <span id="error" role="alert"></span>
+  </header>
+  <div style="overflow:auto;min-height:0"><div id="log" aria-live="polite"></div><div id="typing"></div></div>
+  <footer>
+    <input id="text" placeholder="Reply as the agent" aria-label="Reply">
+    <button id="send">Send</button>
+    <button id="image">Send image</button>
+    <button id="qr">Send QR</button>
+  </footer>
+</main>
+<script>
+const api = '/__control/genesys';
+let selected = null, lastTyping = 0, conversations = [];
+const $ = (id) => document.getElementById(id);
+async function call(method, path, body) {
+  $('error').textContent = '';
+  const res = await fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const data = res.status === 204 ? null : await res.json();
+  if (!res.ok) { $('error').textContent = (data && data.error) || res.statusText; throw new Error(res.statusText); }
+  return data;
+}
+function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
+function describe(m) {
+  if (m.text && m.text.startsWith('{')) {
+    try { const d = JSON.parse(m.text).gcDecoratedMessage; if (d && d.gcMessageType === 'qrCode') return 'QR code: ' + d.gcMessageText; } catch (e) {}
+  }
+  return m.text || '';
+}
+function render() {
+  const list = $('list'); list.replaceChildren();
+  for (const c of conversations) {
+    const b = el('button', 'conv'); b.setAttribute('aria-current', String(c.id === selected));
+    const who = c.customer.nickname || c.customer.id;
+    b.append(el('div', '', who), el('span', 'phase ' + c.phase, c.phase));
+    if (c.customerTyping) b.append(el('span', 'meta', ' typing…'));
+    b.onclick = () => { selected = c.id; render(); };
+    list.append(b);
+  }
+  const c = conversations.find((x) => x.id === selected);
+  $('title').textContent = c ? (c.customer.nickname || c.customer.id) + ' — ' + c.phase + (c.agent ? ' with ' + c.agent.name : c.queue ? ' in ' + c.queue.name : '') : 'Pick a conversation';
+  const log = $('log'); log.replaceChildren();
+  if (!c) return;
+  for (const m of c.messages) {
+    const d = el('div', 'msg ' + m.direction, describe(m));
+    for (const item of m.content || []) {
+      if (item.attachment && item.attachment.mediaType === 'Image') { const img = el('img'); img.src = item.attachment.url; img.alt = item.attachment.filename || 'image'; d.append(img); }
+      else if (item.attachment) d.append(el('div', 'meta', '📎 ' + (item.attachment.filename || item.attachment.url)));
+    }
+    d.append(el('div', 'meta', m.by + ' · ' + new Date(m.at).toLocaleTimeString() + ' · ' + m.status));
+    if (m.reasons) d.title = m.reasons.map((r) => r.message).join('; ');
+    log.append(d);
+  }
+  $('typing').textContent = c.customerTyping ? 'The customer is typing…' : '';
+}
+async function refresh() {
+  try { conversations = (await call('GET', '/conversations')).conversations; render(); } catch (e) {}
+}
+async function setup() {
+  const [{ agents }, { queues }] = await Promise.all([call('GET', '/agents'), call('GET', '/queues')]);
+  for (const a of agents) { const o = el('option', '', a.name); o.value = a.id; $('agent').append(o); }
+  for (const q of queues) { const o = el('option', '', 'Queue: ' + q.name); o.value = 'queue:' + q.id; $('target').append(o); }
+  for (const a of agents) { const o = el('option', '', 'Agent: ' + a.name); o.value = 'agent:' + a.id; $('target').append(o); }
+  refresh(); setInterval(refresh, 1000);
+}
+const act = (fn) => async () => { if (!selected) return; try { await fn(); } catch (e) {} refresh(); };
+$('accept').onclick = act(() => call('POST', '/conversations/' + selected + '/accept', { agentId: $('agent').value }));
+$('end').onclick = act(() => call('POST', '/conversations/' + selected + '/end'));
+$('transfer').onclick = act(() => { const [kind, id] = $('target').value.split(':'); return call('POST', '/conversations/' + selected + '/transfer', kind === 'queue' ? { queueId: id } : { agentId: id }); });
+$('send').onclick = act(async () => { const text = $('text').value; if (!text) return; await call('POST', '/conversations/' + selected + '/reply', { text }); $('text').value = ''; });
+$('image').onclick = act(() => call('POST', '/conversations/' + selected + '/reply', { image: true, text: $('text').value || undefined }));
+$('qr').onclick = act(() => call('POST', '/conversations/' + selected + '/reply', { qr: $('text').value || 'SuperSpecialCoupon!' }));
+$('text').addEventListener('keydown', (e) => { if (e.key === 'Enter') $('send').click(); });
+$('text').addEventListener('input', () => {
+  // Genesys sends one Typing event, not one per keystroke; at most every 3 s here.
+  if (!selected || Date.now() - lastTyping < 3000) return;
+  lastTyping = Date.now(); call('POST', '/conversations/' + selected + '/typing').catch(() => {});
+});
+setup();
+</script>
+</body>
+</html>
+`;
+
+export function agentPageRoute(): Route {
+  return {
+    method: 'GET',
+    path: '/agent',
+    internal: true,
+    handler: () => ({ status: 200, body: PAGE, contentType: 'text/html; charset=utf-8', headers: { 'cache-control': 'no-store' } }),
+  };
+}

@@ -1,0 +1,11 @@
+// The emulator kit: what every vendor emulator shares. See emulators/README.md.
+export * from './http.js';
+export * from './router.js';
+export * from './faults.js';
+export * from './request-log.js';
+export * from './webhooks.js';
+export * from './server.js';
+export * from './control.js';
+export * from './start.js';
+export * from './cli.js';
+export * from './png.js';
