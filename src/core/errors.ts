@@ -5,6 +5,11 @@
 export const ERRORS = {
   // Input
   BAD_JSON: { status: 400, retryable: false, message: 'The request body is not valid JSON.' },
+  BAD_REQUEST: { status: 400, retryable: false, message: 'The request is malformed (its URL, headers or framing).' },
+  URI_TOO_LONG: { status: 414, retryable: false, message: 'A part of the URL is longer than allowed.' },
+  EXPECTATION_FAILED: { status: 417, retryable: false, message: 'Only "Expect: 100-continue" is supported.' },
+  HEADERS_TOO_LARGE: { status: 431, retryable: false, message: 'The request headers are larger than allowed.' },
+  REQUEST_TIMEOUT: { status: 408, retryable: false, message: 'The request took too long to arrive.' },
   VALIDATION: { status: 422, retryable: false, message: 'The request does not match the expected shape.' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'The request body is larger than allowed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'This content type is not accepted.' },

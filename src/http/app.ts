@@ -1,6 +1,8 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ParleyError, isParleyError } from '../core/errors.js';
 import type { Config } from '../config.js';
 import { isConstraintViolation } from '../store/constraint.js';
@@ -68,6 +70,21 @@ export function toParleyError(err: unknown): ParleyError {
 }
 
 /** `logStream`: where JSON log lines go (stdout by default; tests collect them to assert there are no errors). */
+/**
+ * Errors Node's HTTP parser finds before Fastify sees a request (bad framing, oversized headers, a slow
+ * client), answered in the catalogue's shape like every other error, straight onto the socket.
+ */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const pe =
+    err.code === 'HPE_HEADER_OVERFLOW' ? new ParleyError('HEADERS_TOO_LARGE') : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ParleyError('REQUEST_TIMEOUT') : new ParleyError('BAD_REQUEST');
+  const body = JSON.stringify(pe.toJSON());
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${pe.status} ${STATUS_CODES[pe.status] ?? 'Error'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
 export async function createApp(config: Config, opts: { logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
@@ -75,6 +92,13 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
     // While closing, requests still arriving on kept-alive connections get the catalogue's 503 (the hook
     // below) instead of Fastify's own body.
     return503OnClosing: false,
+    clientErrorHandler,
+    // Router errors (a path that is not valid percent-encoding, a path parameter over maxParamLength) in the
+    // catalogue's shape too.
+    frameworkErrors: (err, _req, reply) => {
+      const pe = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new ParleyError('URI_TOO_LONG') : new ParleyError('BAD_REQUEST', err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid percent-encoding.' : undefined);
+      void (reply as unknown as FastifyReply).code(pe.status).send(pe.toJSON());
+    },
     // Forwarded headers are believed only from the operator's own proxies; otherwise any client could pick
     // its address per request and walk around the per-IP rate limits.
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
@@ -121,8 +145,25 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
     methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
     maxAge: 600,
+    // An OPTIONS without Origin is not a browser's preflight: answer it like any request (204), not with
+    // the plugin's plain-text 400.
+    strictPreflight: false,
   });
-  await app.register(websocket, { options: { maxPayload: config.bodyLimit } });
+  // Node answers an unknown `Expect` header with a bare 417 unless someone listens: say why, in our shape.
+  app.server.on('checkExpectation', (_req, res) => {
+    const pe = new ParleyError('EXPECTATION_FAILED');
+    const body = JSON.stringify(pe.toJSON());
+    res.writeHead(pe.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+  });
+  await app.register(websocket, {
+    options: { maxPayload: config.bodyLimit },
+    // A client that breaks the WebSocket protocol (a frame that is not UTF-8, one over maxPayload) is the
+    // client's fault: ws has already closed it with the right code (1007, 1009). Not an error of ours.
+    errorHandler: (error, socket, req) => {
+      req.log.info({ code: (error as NodeJS.ErrnoException).code }, 'stream socket closed for a protocol error');
+      socket.terminate();
+    },
+  });
   // @fastify/websocket upgrades a WebSocket request on ANY route, then closes the socket when the route has
   // no WebSocket handler. Refuse those before the upgrade, as plain HTTP 404s: only routes that declare
   // `config: { websocket: true }` (the stream) take a socket.
