@@ -6,7 +6,7 @@ import type { Conversation, Leg } from './core/model.js';
 import { ParleyError } from './core/errors.js';
 import { pickRoute } from './core/routing.js';
 import type { InstanceConfig, Route, SwitchboardConfig } from './switchboard/config.js';
-import type { AdapterDeps, AdapterType } from './switchboard/types.js';
+import { hasLifecycle, type AdapterDeps, type AdapterRuntime, type AdapterType } from './switchboard/types.js';
 
 // The registry of adapter instances on this node, by instance name, with the route table that picks a
 // desk for each new conversation. Built from the config (each instance's settings checked by its type's
@@ -70,6 +70,16 @@ export class Adapters {
     const r = pickRoute(this.routes, channel, entryPoint);
     if (!r) throw new ParleyError('CONFIG', `No route for channel "${channel}".`);
     return r;
+  }
+
+  /** Start every adapter that has work of its own (AdapterLifecycle), once the node is wired. */
+  async start(runtime: AdapterRuntime): Promise<void> {
+    for (const a of [...this.channels.values(), ...this.desks.values()]) if (hasLifecycle(a)) await a.start(runtime);
+  }
+
+  /** Stop them (before the database closes); one failing to stop does not keep the others running. */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.channels.values(), ...this.desks.values()].map(async (a) => (hasLifecycle(a) ? a.stop() : undefined)));
   }
 
   legsFor = (c: Pick<Conversation, 'channel' | 'desk'>): LegPolicy[] => {

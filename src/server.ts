@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Adapters } from './adapters.js';
-import { BUILTIN_TYPES } from './switchboard/builtins.js';
+import { ADAPTER_TYPES } from './switchboard/all-types.js';
 import { webhookRoutes } from './switchboard/webhooks.js';
 import { customerActions } from './channels/web/actions.js';
 import { webRoutes } from './channels/web/routes.js';
@@ -59,7 +59,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const app = await createApp(config, opts.logStream ? { logStream: opts.logStream } : {});
   const metrics = new Metrics();
   const bus = new LocalBus();
-  const adapters = opts.adapters ?? Adapters.fromConfig(config.switchboard, BUILTIN_TYPES, { log: app.log, publicUrl: config.publicUrl });
+  const adapters = opts.adapters ?? Adapters.fromConfig(config.switchboard, ADAPTER_TYPES, { log: app.log, publicUrl: config.publicUrl });
   let dispatcher: Dispatcher | undefined;
   const hub = new Hub({
     db: database.db,
@@ -114,6 +114,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await webhookRoutes(app, adapters, config.bodyLimit);
   await webAppRoutes(app);
 
+  await adapters.start({ hub, signer: services.signer, blobs: services.blobs, config });
   if (!opts.noDispatcher) dispatcher.start();
   const d = dispatcher;
 
@@ -125,6 +126,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     async close() {
       draining = true;
       await app.close();
+      await adapters.stop();
       await d.stop();
       await bus.close();
       await database.close();

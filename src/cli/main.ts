@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, SETTINGS } from '../config.js';
-import { BUILTIN_TYPES } from '../switchboard/builtins.js';
+import { ADAPTER_TYPES } from '../switchboard/all-types.js';
 import { switchboardDoc } from '../switchboard/doc.js';
 import { isParleyError } from '../core/errors.js';
 import { createAgent, ensureDefaultQueue } from '../hub/admin.js';
@@ -110,7 +110,7 @@ program
       return `| \`${s.env}\` | \`${key}\` | ${def.replace(/\|/g, '\\|')} | ${s.doc} |`;
     });
     process.stdout.write(['| Environment variable | parley.config.json key | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n');
-    process.stdout.write('\n' + switchboardDoc(BUILTIN_TYPES));
+    process.stdout.write('\n' + switchboardDoc(ADAPTER_TYPES));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

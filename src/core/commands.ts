@@ -47,19 +47,38 @@ const sys = (body: EventBody): EventDraft => ({ body, author: SYSTEM, origin: nu
  */
 export async function openConversation(
   ctx: CommandContext,
-  input: { contactId: string; channel: string; desk: string; queueId: string; context?: Record<string, unknown>; phase?: 'queued' | 'bot' },
+  input: {
+    contactId: string;
+    channel: string;
+    desk: string;
+    /**
+     * An inbox queue (id or name), or `{ vendor }` for a vendor desk: the conversation then sits in no inbox
+     * queue (queue_id null, so round-robin and inbox agents never take it) and waits at the vendor, in the
+     * vendor's queue named here (the route's queue, or the desk instance when the route names none).
+     */
+    queueId: string | { vendor: string };
+    context?: Record<string, unknown>;
+    phase?: 'queued' | 'bot';
+  },
 ): Promise<CommandResult & { created: boolean }> {
   const { tx } = ctx;
   const existing = await tx.findOpenConversation(input.contactId, input.channel);
   if (existing) return { conversation: existing, events: [], created: false };
-  const queue = await tx.getQueue(input.queueId);
-  if (!queue) throw new ParleyError('QUEUE_NOT_FOUND', `No queue "${input.queueId}".`);
+  let queue: { id: string; name: string } | undefined;
+  let queueId: string | null = null;
+  if (typeof input.queueId === 'string') {
+    queue = await tx.getQueue(input.queueId);
+    if (!queue) throw new ParleyError('QUEUE_NOT_FOUND', `No queue "${input.queueId}".`);
+    queueId = queue.id;
+  } else {
+    queue = { id: input.queueId.vendor, name: input.queueId.vendor };
+  }
   const phase = input.phase ?? 'queued';
   const inserted = await tx.insertConversation({
     contactId: input.contactId,
     channel: input.channel,
     desk: input.desk,
-    queueId: queue.id,
+    queueId,
     phase,
     context: input.context ?? {},
   });
@@ -220,6 +239,101 @@ export async function endConversation(
     await append(ctx, conv, { body: { kind: 'conversation.ended', by: input.by.role, ...(input.reason ? { reason: input.reason } : {}) }, author: input.by, origin: input.origin }),
   );
   return { conversation: conv, events };
+}
+
+// ---- what a vendor desk reports (src/hub/desk-reports.ts calls these) -------------------------------------
+// A vendor's agents are not Parley agent rows: `agentId` stays null, so inbox agents never see these
+// conversations (access.ts) and only admins do. Every report carries the vendor's own id for what happened as
+// an idempotency key in the adapter instance's scope, so a webhook or notification the vendor repeats is
+// stored once. Events come in on the desk leg (origin 'desk'), so they are never sent back to the desk.
+
+export interface DeskReportInput {
+  conversationId: string;
+  /** Idempotency scope (the adapter instance) and the vendor's id for this happening. */
+  source: string;
+  key: string;
+}
+
+async function seenReport(tx: Tx, input: DeskReportInput): Promise<CommandResult | undefined> {
+  const seen = await tx.findEventByKey(input.source, input.key);
+  if (!seen) return undefined;
+  if (seen.conversationId !== input.conversationId) throw new ParleyError('IDEMPOTENCY_MISMATCH');
+  const conv = await tx.getConversation(seen.conversationId);
+  if (!conv) throw new ParleyError('CONVERSATION_NOT_FOUND');
+  return { conversation: conv, events: [], duplicate: true };
+}
+
+const fromDesk = (body: EventBody, input: DeskReportInput): EventDraft => ({ body, author: SYSTEM, origin: 'desk', source: input.source, key: input.key });
+
+/** A vendor agent joined: a waiting conversation becomes active. Late reports about an ended one are dropped. */
+export async function deskAgentJoined(ctx: CommandContext, input: DeskReportInput & { participant: AgentRef }): Promise<CommandResult> {
+  const seen = await seenReport(ctx.tx, input);
+  if (seen) return seen;
+  const conv = await lockOpen(ctx.tx, input.conversationId);
+  if (conv.phase === 'ended') return { conversation: conv, events: [], duplicate: true };
+  if (WAITING_PHASES.includes(conv.phase)) {
+    conv.phase = assertTransition(conv.phase, 'accept');
+    conv.queuedAt = null;
+    await ctx.tx.updateConversation(conv.id, { phase: conv.phase, queuedAt: null, updatedAt: ctx.tx.now() });
+  }
+  const event = await append(ctx, conv, fromDesk({ kind: 'participant.joined', participant: input.participant }, input));
+  return { conversation: conv, events: [event] };
+}
+
+/** A vendor agent left (the phase is not changed: a transfer or the end says what happens next). */
+export async function deskAgentLeft(ctx: CommandContext, input: DeskReportInput & { participant: AgentRef; reason: 'transfer' | 'ended' }): Promise<CommandResult> {
+  const seen = await seenReport(ctx.tx, input);
+  if (seen) return seen;
+  const conv = await lockOpen(ctx.tx, input.conversationId);
+  if (conv.phase === 'ended') return { conversation: conv, events: [], duplicate: true };
+  const event = await append(ctx, conv, fromDesk({ kind: 'participant.left', participant: input.participant, reason: input.reason }, input));
+  return { conversation: conv, events: [event] };
+}
+
+/**
+ * The vendor moved the conversation to another queue or agent. It waits (`transferring`) until someone joins:
+ * at a vendor even a transfer to a named agent is an offer that agent still has to accept.
+ */
+export async function deskTransferStarted(
+  ctx: CommandContext,
+  input: DeskReportInput & { from: AgentRef | null; to: { type: 'agent' | 'queue'; id: string; name: string } },
+): Promise<CommandResult> {
+  const seen = await seenReport(ctx.tx, input);
+  if (seen) return seen;
+  const conv = await lockOpen(ctx.tx, input.conversationId);
+  if (conv.phase === 'ended') return { conversation: conv, events: [], duplicate: true };
+  conv.phase = assertTransition(conv.phase, 'transfer_to_queue');
+  const now = ctx.tx.now();
+  conv.queuedAt = now;
+  await ctx.tx.updateConversation(conv.id, { phase: conv.phase, queuedAt: now, updatedAt: now });
+  const event = await append(ctx, conv, fromDesk({ kind: 'transfer.started', from: input.from, to: input.to }, input));
+  return { conversation: conv, events: [event] };
+}
+
+/**
+ * The desk's verdict on one event it was sent (a vendor receipt): `delivered` or `read` move the desk's
+ * receipt counters through that event's seq (recordReceipt); `failed` fails that event's delivery to the desk
+ * and appends `delivery.failed`, so the customer sees their message was not received. Idempotent: a receipt
+ * that moves nothing writes nothing.
+ */
+export async function deskReceiptFor(
+  ctx: CommandContext,
+  input: { eventId: string; status: 'delivered' | 'read' | 'failed'; author: Author; code?: string; reason?: string },
+): Promise<CommandResult> {
+  const { tx } = ctx;
+  const event = await tx.getEvent(input.eventId);
+  if (!event) throw new ParleyError('NOT_FOUND', 'No such event.');
+  if (input.status !== 'failed') {
+    return recordReceipt(ctx, { conversationId: event.conversationId, by: 'desk', author: input.author, receipt: input.status, through: event.seq });
+  }
+  const conv = await lockOpen(tx, event.conversationId);
+  const delivery = await tx.findDelivery(event.id, 'desk');
+  if (!delivery || delivery.status === 'failed' || delivery.status === 'read') return { conversation: conv, events: [], duplicate: true };
+  const code = input.code ?? 'DELIVERY_REJECTED';
+  const reason = input.reason ?? 'The desk could not deliver the message.';
+  await tx.markDeliveryFailed(delivery.id, delivery.attempts, `${code}: ${reason}`.slice(0, 500));
+  const failed = await append(ctx, conv, sys({ kind: 'delivery.failed', failedSeq: event.seq, leg: 'desk', deliveryId: delivery.id, code, reason }));
+  return { conversation: conv, events: [failed] };
 }
 
 /** Record that a delivery gave up, so both sides see the failure in the log. */

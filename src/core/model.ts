@@ -98,8 +98,8 @@ export type Signal =
   | {
       type: 'availability';
       conversationId: string;
-      /** Place in the queue (1 = next), when the desk knows it. */
-      position: number;
+      /** Place in the queue (1 = next), when the desk knows it (vendor desks may report only a wait). */
+      position?: number;
       queueId: string;
       /** The desk's estimate of the wait, seconds (vendor desks that report one). */
       waitSeconds?: number;

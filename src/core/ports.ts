@@ -61,11 +61,14 @@ export interface Tx {
   /** Appends with seq = last_seq + 1 and touches updated_at (the conversation row must be locked by the caller). */
   appendEvent(conversationId: string, draft: EventDraft): Promise<StoredEvent>;
   getEventBySeq(conversationId: string, seq: number): Promise<StoredEvent | undefined>;
+  getEvent(id: string): Promise<StoredEvent | undefined>;
 
   // deliveries
   insertDelivery(d: Pick<Delivery, 'conversationId' | 'eventId' | 'seq' | 'leg' | 'adapter'> & { status?: 'pending' | 'sent' }): Promise<void>;
   /** Moves every delivery of `leg` with seq ≤ through forward to `status` (never backwards, never out of failed). */
   markDeliveryFailed(deliveryId: string, attempts: number, error: string): Promise<void>;
+  /** The delivery of one event to one leg, if it has one. */
+  findDelivery(eventId: string, leg: Leg): Promise<Delivery | undefined>;
   advanceDeliveries(conversationId: string, leg: Leg, through: number, status: Extract<DeliveryStatus, 'delivered' | 'read'>): Promise<void>;
 
   // agents and queues

@@ -219,7 +219,9 @@ export class StreamSession {
         const self = this.viewer.kind === 'customer' ? sig.author.role === 'customer' : sig.author.id === this.viewer.agent.id;
         if (!self) this.transport.send({ type: 'typing', conversationId: sig.conversationId, author: sig.author, typing: sig.typing });
       } else if (this.viewer.kind === 'customer') {
-        this.transport.send({ type: 'availability', conversationId: sig.conversationId, queueId: sig.queueId, position: sig.position });
+        const { type: _t, conversationId, ...rest } = sig;
+        // position, waitSeconds and agentsOnQueue each only when known (a vendor desk may report no position).
+        this.transport.send({ type: 'availability', conversationId, ...rest });
       }
       return;
     }

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Conversation, Leg, StoredEvent } from '../core/model.js';
 import type { EventDraft, ExternalRef, NewConversation, RunInTx, Tx } from '../core/ports.js';
 import type { Dialect } from './db.js';
-import { eventBodyJson, toAgent, toContact, toConversation, toEvent, toQueue } from './rows.js';
+import { eventBodyJson, toAgent, toContact, toConversation, toDelivery, toEvent, toQueue } from './rows.js';
 import type { DB } from './schema.js';
 
 export const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
@@ -224,6 +224,16 @@ export class KyselyTx implements Tx {
   async getEventBySeq(conversationId: string, seq: number) {
     const r = await this.db.selectFrom('events').selectAll().where('conversation_id', '=', conversationId).where('seq', '=', seq).executeTakeFirst();
     return r && toEvent(r);
+  }
+
+  async getEvent(id: string) {
+    const r = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toEvent(r);
+  }
+
+  async findDelivery(eventId: string, leg: Leg) {
+    const r = await this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).where('leg', '=', leg).executeTakeFirst();
+    return r && toDelivery(r);
   }
 
   async insertDelivery(d: { conversationId: string; eventId: string; seq: number; leg: Leg; adapter: string; status?: 'pending' | 'sent' }) {

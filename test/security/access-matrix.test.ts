@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/http/auth.js';
 import { documented } from '../../src/http/route.js';
 import { defineMatrix } from './cells.js';
-import { expectFor, OPS_ROUTES, PARTS, rowTitle, STREAM_OPS, TABLE } from './matrix.js';
+import { expectFor, OPS_ROUTES, PARTS, rowTitle, STREAM_OPS, TABLE, WEBHOOK_ROUTES } from './matrix.js';
 import { PRINCIPALS } from './world.js';
 
 // The access matrix of docs/security.md: every route and stream operation × every kind of caller, from the
@@ -18,7 +18,7 @@ describe('the table', () => {
   const documentedKeys = () => documented.map((d) => `${d.method} ${d.url}`);
 
   it('has a row for every route the server documents, every stream operation and every plain ops route, and nothing else', () => {
-    const expected = new Set([...documentedKeys(), ...STREAM_OPS, ...OPS_ROUTES]);
+    const expected = new Set([...documentedKeys(), ...STREAM_OPS, ...OPS_ROUTES, ...WEBHOOK_ROUTES]);
     const rows = new Set(TABLE.map((r) => r.route));
     expect({ missingRows: [...expected].filter((k) => !rows.has(k)).sort(), rowsWithoutRoute: [...rows].filter((k) => !expected.has(k)).sort() }).toEqual({
       missingRows: [],
@@ -27,7 +27,7 @@ describe('the table', () => {
   });
 
   it('lists only ops routes the server really has', () => {
-    for (const key of OPS_ROUTES) {
+    for (const key of [...OPS_ROUTES, ...WEBHOOK_ROUTES]) {
       const [method, url] = key.split(' ') as ['GET', string];
       expect(world().ts.server.app.hasRoute({ method, url }), key).toBe(true);
     }

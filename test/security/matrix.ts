@@ -117,6 +117,12 @@ export const STREAM_OPS = ['WS /v1/stream', 'WS frame ping', 'WS frame message',
  */
 export const OPS_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs'] as const;
 
+/**
+ * Vendor webhooks (/webhooks/<type>/<instance>) of the instances the matrix world configures (world.ts): not
+ * in `documented` (their contract is the vendor's), so listed here; the test checks they exist.
+ */
+export const WEBHOOK_ROUTES = ['POST /webhooks/genesys/gc'] as const;
+
 // Common shapes of rows.
 const onConversation = (path: string) => (fx: Fixture) => `/v1/conversations/${fx.conversationId}${path}`;
 const onAgentConversation = (path: string) => (fx: Fixture) => `/v1/agent/conversations/${fx.conversationId}${path}`;
@@ -478,6 +484,19 @@ export const TABLE: readonly Row[] = [
   { route: 'GET /readyz', auth: 'none', everyone: ok(200), http: () => ({ method: 'GET', path: '/readyz' }) },
   { route: 'GET /openapi.json', everyone: ok(200), http: () => ({ method: 'GET', path: '/openapi.json' }) },
   { route: 'GET /docs', everyone: ok(200), http: () => ({ method: 'GET', path: '/docs' }) },
+
+  // ---- vendor webhooks (see WEBHOOK_ROUTES) -----------------------------------------------------------------
+  // Only the vendor's signature opens a webhook: whatever credential a caller holds (none, a customer's or an
+  // agent's token, an admin's, an API key), an unsigned payload is 401 PARLEY_E_WEBHOOK_SIGNATURE and stores nothing.
+  {
+    route: 'POST /webhooks/genesys/gc',
+    everyone: err(401, 'WEBHOOK_SIGNATURE'),
+    http: (fx) => ({
+      method: 'POST',
+      path: '/webhooks/genesys/gc',
+      body: { id: 'matrix-webhook', type: 'Text', text: 'forged', direction: 'Outbound', channel: { to: { id: fx.owner.contactId }, from: { id: 'x', nickname: 'Forger' } }, conversationId: 'gc-matrix' },
+    }),
+  },
 
   // ---- the live stream ---------------------------------------------------------------------------------
   // Connect: customers and agents; an API key gets a plain HTTP 403 before any upgrade; `?token=` is read here.

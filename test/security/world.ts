@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { SCOPES, type Scope } from '../../src/http/auth.js';
@@ -98,8 +101,23 @@ export class World {
   ) {}
 
   static async create(): Promise<World> {
+    // The switchboard: web → inbox as by default, plus a Genesys desk instance, so its webhook has a row too
+    // (no route sends conversations to it, and it never calls out: end detection off, host unreachable).
+    const configDir = mkdtempSync(join(tmpdir(), 'parley-matrix-'));
+    const configFile = join(configDir, 'parley.config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        channels: { web: { type: 'web' } },
+        desks: {
+          inbox: { type: 'inbox' },
+          gc: { type: 'genesys', host: 'http://127.0.0.1:9', clientId: 'matrix', clientSecret: 'matrix', integrationId: 'matrix', webhookSecret: 'matrix-webhook-secret', endDetection: 'none' },
+        },
+        routes: [{ channel: 'web', desk: 'inbox' }],
+      }),
+    );
     const ts = await startServer({
-      env: { PARLEY_RATE_LIMIT_AUTH: '100000', PARLEY_RATE_LIMIT_SESSIONS: '100000', PARLEY_METRICS_TOKEN: METRICS_TOKEN },
+      env: { PARLEY_RATE_LIMIT_AUTH: '100000', PARLEY_RATE_LIMIT_SESSIONS: '100000', PARLEY_METRICS_TOKEN: METRICS_TOKEN, PARLEY_CONFIG: configFile },
     });
     try {
       const must = (r: Res, status: number, what: string): Res => {

@@ -39,12 +39,21 @@ export function agentActions(s: Services) {
     return v;
   }
 
+  /**
+   * A conversation routed to a vendor desk (Genesys, …) is that vendor's agents' to take: an admin may read
+   * it, but taking or transferring it here would split it between two desks.
+   */
+  function onInbox(c: Conversation): void {
+    if (hub.adapters.typeOf('desk', c.desk) !== 'inbox') throw new ParleyError('INVALID_PHASE', `The conversation is handled by the ${c.desk} desk.`, { details: { desk: c.desk } });
+  }
+
   return {
     me,
     visible,
 
     async accept(p: AgentPrincipal, conversationId: string) {
-      const { agent } = await visible(p, conversationId);
+      const { agent, conversation } = await visible(p, conversationId);
+      onInbox(conversation);
       return hub.run((ctx) => accept(ctx, { conversationId, agent: { id: agent.id, name: agent.name }, capacity: agent.capacity }));
     },
 
@@ -69,6 +78,7 @@ export function agentActions(s: Services) {
     async transfer(p: AgentPrincipal, conversationId: string, input: { toAgentId?: string | undefined; toQueueId?: string | undefined; note?: string | undefined }) {
       const { agent, conversation } = await visible(p, conversationId);
       if (conversation.agentId !== agent.id && agent.role !== 'admin') throw new ParleyError('NOT_ASSIGNED');
+      onInbox(conversation);
       let to: TransferTarget;
       if (input.toAgentId) {
         const target = await hub.tx((tx) => tx.getAgent(input.toAgentId as string));

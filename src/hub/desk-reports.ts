@@ -1,0 +1,149 @@
+import {
+  deskAgentJoined,
+  deskAgentLeft,
+  deskReceiptFor,
+  deskTransferStarted,
+  endConversation,
+  postMessage,
+  type CommandResult,
+} from '../core/commands.js';
+import { ParleyError } from '../core/errors.js';
+import type { AgentRef, Author, Conversation } from '../core/model.js';
+import type { Part } from '../core/parts.js';
+import type { Hub } from './hub.js';
+import { conversationById } from './reads.js';
+
+// The desk → Parley half of the adapter seam: what a vendor desk adapter calls when its vendor reports
+// something (a webhook, a notification). One object per adapter instance, so every report is scoped to it:
+//
+// - idempotency: each stored report carries the vendor's own id as its key in the instance's scope
+//   (`desk:<instance>`), so a report the vendor repeats (Genesys retries a webhook up to 5 times) is stored
+//   once;
+// - identity: a vendor agent is `<instance>:<vendor agent id>`. Vendor agents are not Parley agent rows:
+//   the conversation's agentId stays null, so inbox agents never see a vendor-desk conversation (access.ts:
+//   nothing assigned to them, no inbox queue) and only admins do;
+// - ids: the external id map (Tx.linkExternal / findByExternal) ties the vendor's conversation, customer
+//   and message ids to Parley's, durably, so a webhook after a restart finds its conversation;
+// - live signals (typing, availability) are published, never stored.
+
+/** A vendor's agent as the vendor names it. */
+export interface VendorAgent {
+  id: string;
+  name: string;
+}
+
+export type DeskReports = ReturnType<typeof deskReports>;
+
+export function deskReports(hub: Hub, instance: string) {
+  const source = `desk:${instance}`;
+  const agentRef = (a: VendorAgent): AgentRef => ({ id: `${instance}:${a.id}`, name: a.name });
+  const agentAuthor = (a: VendorAgent | undefined, role: 'agent' | 'bot' = 'agent'): Author =>
+    a ? { role, id: `${instance}:${a.id}`, name: a.name } : { role };
+
+  async function conversation(id: string): Promise<Conversation> {
+    const c = await conversationById(hub.db, id);
+    if (!c || c.desk !== instance) throw new ParleyError('CONVERSATION_NOT_FOUND');
+    return c;
+  }
+
+  return {
+    instance,
+    /** The instance's idempotency scope (`desk:<instance>`). */
+    source,
+    agentRef,
+
+    /** Parley's id for a vendor id of `kind` (`conversation`, `customer`, `message`, …), if mapped. */
+    find: (kind: string, externalId: string): Promise<string | undefined> => hub.tx((tx) => tx.findByExternal({ adapter: instance, kind, externalId })),
+    /** Map a vendor id to a Parley id; the first mapping wins and is returned. */
+    link: (kind: string, externalId: string, parleyId: string): Promise<string> => hub.tx((tx) => tx.linkExternal({ adapter: instance, kind, externalId }, parleyId)),
+    /** The vendor's id for a Parley id (the newest mapping). */
+    externalOf: (kind: string, parleyId: string): Promise<string | undefined> => hub.tx((tx) => tx.externalOf(instance, kind, parleyId)),
+    /** A conversation of this desk instance (CONVERSATION_NOT_FOUND for another desk's). */
+    conversation,
+
+    /** An agent's (or the vendor's bot's) message, stored once per vendor message id. */
+    message: (r: { conversationId: string; messageId: string; agent?: VendorAgent | undefined; role?: 'agent' | 'bot'; parts: Part[] }): Promise<CommandResult> =>
+      hub.run((ctx) =>
+        postMessage(ctx, {
+          conversationId: r.conversationId,
+          author: agentAuthor(r.agent, r.role),
+          origin: 'desk',
+          parts: r.parts,
+          source,
+          key: `message:${r.messageId}`,
+          allowed: (c) => c.desk === instance,
+        }),
+      ),
+
+    /** A vendor agent joined (a waiting conversation becomes active). `key`: the vendor's id for the join. */
+    agentJoined: (r: { conversationId: string; agent: VendorAgent; key: string }): Promise<CommandResult> =>
+      hub.run((ctx) => deskAgentJoined(ctx, { conversationId: r.conversationId, source, key: `joined:${r.key}`, participant: agentRef(r.agent) })),
+
+    agentLeft: (r: { conversationId: string; agent: VendorAgent; reason: 'transfer' | 'ended'; key: string }): Promise<CommandResult> =>
+      hub.run((ctx) => deskAgentLeft(ctx, { conversationId: r.conversationId, source, key: `left:${r.key}`, participant: agentRef(r.agent), reason: r.reason })),
+
+    transferStarted: (r: { conversationId: string; from?: VendorAgent | undefined; to: { type: 'agent' | 'queue'; id: string; name: string }; key: string }): Promise<CommandResult> =>
+      hub.run((ctx) =>
+        deskTransferStarted(ctx, { conversationId: r.conversationId, source, key: `transfer:${r.key}`, from: r.from ? agentRef(r.from) : null, to: r.to }),
+      ),
+
+    /**
+     * The desk ended the conversation (its agent closed it). With the agent known, `participant.left` comes
+     * first. Ending an ended conversation writes nothing, so a repeated report is harmless.
+     */
+    ended: (r: { conversationId: string; agent?: VendorAgent | undefined; reason?: string; key: string }): Promise<CommandResult[]> =>
+      hub.run(async (ctx) => {
+        const out: CommandResult[] = [];
+        const c = await ctx.tx.getConversation(r.conversationId);
+        if (!c || c.desk !== instance) throw new ParleyError('CONVERSATION_NOT_FOUND');
+        if (c.phase === 'ended') return [{ conversation: c, events: [], duplicate: true }];
+        if (r.agent) out.push(await deskAgentLeft(ctx, { conversationId: r.conversationId, source, key: `left:${r.key}`, participant: agentRef(r.agent), reason: 'ended' }));
+        out.push(await endConversation(ctx, { conversationId: r.conversationId, by: r.agent ? agentAuthor(r.agent) : { role: 'system' }, origin: 'desk', reason: r.reason }));
+        return out;
+      }),
+
+    /**
+     * The desk's receipt for a customer message it was sent (`eventId`: the Parley event, found through the
+     * vendor's message id with `find('message', …)`). delivered/read move the customer's ticks; failed makes
+     * the message's delivery fail and appends `delivery.failed`, which the customer sees.
+     */
+    receipt: async (r: { eventId: string; status: 'delivered' | 'read' | 'failed'; code?: string; reason?: string }): Promise<CommandResult | undefined> => {
+      const event = await hub.tx((tx) => tx.getEvent(r.eventId));
+      if (!event) return undefined;
+      await conversation(event.conversationId);
+      return hub.run((ctx) =>
+        deskReceiptFor(ctx, {
+          eventId: r.eventId,
+          status: r.status,
+          author: { role: 'system' },
+          ...(r.code !== undefined ? { code: r.code } : {}),
+          ...(r.reason !== undefined ? { reason: r.reason } : {}),
+        }),
+      );
+    },
+
+    /** A vendor agent is typing (live, never stored). */
+    typing: async (r: { conversationId: string; agent?: VendorAgent | undefined; typing: boolean }): Promise<void> => {
+      const c = await conversation(r.conversationId);
+      if (c.phase === 'ended') return;
+      hub.publishSignal({ type: 'typing', conversationId: c.id, author: agentAuthor(r.agent), typing: r.typing }, c);
+    },
+
+    /** Queue facts while the customer waits (live, never stored): estimated wait, agents on queue, place. */
+    availability: async (r: { conversationId: string; queueId: string; position?: number; waitSeconds?: number; agentsOnQueue?: number }): Promise<void> => {
+      const c = await conversation(r.conversationId);
+      if (c.phase !== 'queued' && c.phase !== 'transferring') return;
+      hub.publishSignal(
+        {
+          type: 'availability',
+          conversationId: c.id,
+          queueId: r.queueId,
+          ...(r.position !== undefined ? { position: r.position } : {}),
+          ...(r.waitSeconds !== undefined ? { waitSeconds: r.waitSeconds } : {}),
+          ...(r.agentsOnQueue !== undefined ? { agentsOnQueue: r.agentsOnQueue } : {}),
+        },
+        c,
+      );
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGenesysEmulator, type GenesysEmulator } from '../../../emulators/genesys/main.js';
+import type { GenesysEmulatorOptions } from '../../../emulators/genesys/main.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
+
+// A Parley server whose `web` channel routes to a `genesys` desk instance pointed at an in-process Genesys
+// emulator, whose webhook points back at Parley. The emulator plays the agent through its control API.
+
+export interface GenesysScene {
+  ts: TestServer;
+  emu: GenesysEmulator;
+  control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** The emulator's conversation for a customer (contact id), once it exists. */
+  conversationOf(contactId: string): Promise<any | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function genesysScene(opts: { emulator?: GenesysEmulatorOptions; desk?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<GenesysScene> {
+  // The webhook URL needs Parley's port, which we know only after start: the emulator starts first with a
+  // placeholder, and its integration is pointed at Parley afterwards through the control API.
+  const emu = await startGenesysEmulator({ port: 0, webhook: { timeoutMs: 2000, delayMs: 50, maxRetries: 5 }, heartbeatMs: 1000, ...opts.emulator });
+  const dir = mkdtempSync(join(tmpdir(), 'parley-genesys-'));
+  const file = join(dir, 'parley.config.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      channels: { web: { type: 'web' } },
+      desks: {
+        inbox: { type: 'inbox' },
+        gc: {
+          type: 'genesys',
+          host: emu.url,
+          clientId: emu.credentials.clientId,
+          clientSecret: { env: 'TEST_GENESYS_SECRET' },
+          integrationId: emu.credentials.integrationId,
+          webhookSecret: { env: 'TEST_GENESYS_WEBHOOK_SECRET' },
+          attemptTimeoutMs: 1000,
+          totalTimeoutMs: 2500,
+          ...opts.desk,
+        },
+      },
+      routes: [{ channel: 'web', desk: 'gc' }],
+    }),
+  );
+  const ts = await startServer({
+    env: {
+      PARLEY_CONFIG: file,
+      TEST_GENESYS_SECRET: emu.credentials.clientSecret,
+      TEST_GENESYS_WEBHOOK_SECRET: emu.credentials.integrationSecret,
+      PARLEY_DELIVERY_TIMEOUT_MS: '4000',
+      ...opts.env,
+    },
+    captureLogs: true,
+  });
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${emu.url}/__control${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const set = await control('PATCH', `/genesys/integrations/${emu.credentials.integrationId}`, { webhookUrl: `${ts.url}/webhooks/genesys/gc` });
+  if (set.status !== 200) throw new Error(`could not point the integration at Parley: ${set.status} ${JSON.stringify(set.body)}`);
+  return {
+    ts,
+    emu,
+    control,
+    async conversationOf(contactId: string) {
+      const list = (await control('GET', '/genesys/conversations')).body.conversations as any[];
+      return list.find((c) => c.customer?.id === contactId && c.phase !== 'ended');
+    },
+    async stop() {
+      await ts.stop();
+      await emu.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
