@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
@@ -78,11 +78,23 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const pe =
     err.code === 'HPE_HEADER_OVERFLOW' ? new ParleyError('HEADERS_TOO_LARGE') : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ParleyError('REQUEST_TIMEOUT') : new ParleyError('BAD_REQUEST');
-  const body = JSON.stringify(pe.toJSON());
+  // A HEAD answer has no body (the client would read one as garbage); the parser kept the request's bytes.
+  const raw = (err as { rawPacket?: unknown }).rawPacket;
+  const body = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ' ? '' : JSON.stringify(pe.toJSON());
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${pe.status} ${STATUS_CODES[pe.status] ?? 'Error'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy();
+}
+
+/**
+ * A WebSocket upgrade that gets a plain HTTP answer (404, a preflight's 204, a router 414) has a socket no
+ * server will read again: close it once the answer is written, or it lingers in CLOSE-WAIT (found by the
+ * fuzz suite).
+ */
+function closeAfterRefusedUpgrade(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.headers.upgrade) return;
+  res.once('finish', () => req.socket.destroy());
 }
 
 export async function createApp(config: Config, opts: { logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
@@ -95,9 +107,12 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
     clientErrorHandler,
     // Router errors (a path that is not valid percent-encoding, a path parameter over maxParamLength) in the
     // catalogue's shape too.
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, req, reply) => {
+      closeAfterRefusedUpgrade(req.raw, reply.raw);
       const pe = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new ParleyError('URI_TOO_LONG') : new ParleyError('BAD_REQUEST', err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid percent-encoding.' : undefined);
-      void (reply as unknown as FastifyReply).code(pe.status).send(pe.toJSON());
+      // A HEAD answer has no body: one here would be read by the client as garbage after the response.
+      const r = (reply as unknown as FastifyReply).code(pe.status);
+      void (req.method === 'HEAD' ? r.send() : r.send(pe.toJSON()));
     },
     // Forwarded headers are believed only from the operator's own proxies; otherwise any client could pick
     // its address per request and walk around the per-IP rate limits.
@@ -138,6 +153,12 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
     return reply.code(pe.status).send(pe.toJSON());
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(new ParleyError('ROUTE_NOT_FOUND', `No route ${req.method} ${redactUrl(req.url.split('?')[0] ?? '')}.`).toJSON()));
+
+  // Before CORS (whose preflight answer ends the request early): see closeAfterRefusedUpgrade.
+  app.addHook('onRequest', async (req, reply) => {
+    const cfg = req.routeOptions.config as { websocket?: boolean } | undefined;
+    if (cfg?.websocket !== true) closeAfterRefusedUpgrade(req.raw, reply.raw);
+  });
 
   const origins = config.corsOrigins;
   await app.register(cors, {
