@@ -88,6 +88,8 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
     method: 'GET',
     url: '/v1/stream',
     config: { websocket: true },
+    // No HEAD twin: a HEAD would open a live session whose response never ends (found by the fuzz suite).
+    exposeHeadRoute: false,
     // Authenticate before the upgrade, so a bad token gets a plain 401 and no socket.
     preValidation: async (req) => {
       const p = await s.authenticate(req, 'any', { queryToken: true });
