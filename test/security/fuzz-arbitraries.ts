@@ -717,7 +717,8 @@ function buildRequest(op: Operation, w: World, r: { auth: AuthPlan; ids: string[
     ...(r.body.body !== undefined ? { body: r.body.body } : {}),
     ...(r.chunked && r.body.body !== undefined ? { chunked: true } : {}),
     ...(r.upgrade ? { upgrade: true } : {}),
-    ...((r.auth.style === 'query' || r.auth.style === 'query-encoded') && r.auth.name !== 'garbage' && token !== undefined && op.auth !== 'public' && op.special !== 'stream' && op.special !== 'metrics' ? { queryTokenOnly: true } : {}),
+    // (Only with the operation's own method: a CORS preflight answers OPTIONS without looking at credentials.)
+    ...((r.auth.style === 'query' || r.auth.style === 'query-encoded') && r.auth.name !== 'garbage' && token !== undefined && r.method === op.method && op.auth !== 'public' && op.special !== 'stream' && op.special !== 'metrics' ? { queryTokenOnly: true } : {}),
     labels: [...r.body.labels, ...(r.auth.style !== 'bearer' ? [`auth:${r.auth.style}`] : []), ...(r.method !== op.method ? ['other-method'] : [])],
   };
 }
