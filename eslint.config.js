@@ -7,6 +7,12 @@ import tseslint from 'typescript-eslint';
 const IO_MODULES = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:dgram', 'node:tls', 'fs', 'net', 'http', 'https', 'child_process'];
 const IO_PACKAGES = ['kysely', 'pg', 'better-sqlite3', 'fastify', '@fastify/*', 'ws', 'pino', 'prom-client', 'jose'];
 
+/**
+ * A sibling folder of the importing adapter (`../other/x.js` from src/desks/genesys/): `*` also matches `..`,
+ * so imports that climb two levels (into core, hub, vendor…) are let through by the negation.
+ */
+const SIBLING = ['../*/**', '!../../**'];
+
 /** `no-restricted-imports` patterns, each with the reason shown to whoever breaks the rule. */
 const forbid = (group, message) => ({ group, message });
 
@@ -42,11 +48,31 @@ export default tseslint.config(
   },
   {
     files: ['src/channels/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [forbid(['**/desks/**'], 'A channel never imports a desk: any channel must work with any desk, through the core and the hub.')] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            forbid(['**/desks/**'], 'A channel never imports a desk: any channel must work with any desk, through the core and the hub.'),
+            forbid(SIBLING, 'A channel never imports another channel: shared logic goes into src/vendor, src/media or the hub.'),
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/desks/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [forbid(['**/channels/**'], 'A desk never imports a channel: any channel must work with any desk, through the core and the hub.')] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            forbid(['**/channels/**'], 'A desk never imports a channel: any channel must work with any desk, through the core and the hub.'),
+            forbid(SIBLING, 'A desk never imports another desk: shared logic goes into src/vendor, src/media or the hub.'),
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['sdk/**/*.ts'],
@@ -55,7 +81,15 @@ export default tseslint.config(
   {
     files: ['emulators/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [forbid(['**/src/**', '**/sdk/**'], "An emulator is written from the vendor's documentation and imports nothing from Parley (src/, sdk/).")] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            forbid(['**/src/**', '**/sdk/**'], "An emulator is written from the vendor's documentation and imports nothing from Parley (src/, sdk/)."),
+            forbid([...SIBLING, '!../kit/**'], 'An emulator imports only the kit (emulators/kit), never another vendor\'s emulator.'),
+          ],
+        },
+      ],
     },
   },
 );

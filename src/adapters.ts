@@ -1,6 +1,6 @@
 import { inboxDesk } from './desks/inbox/adapter.js';
 import { webChannel } from './channels/web/adapter.js';
-import type { ChannelAdapter, DeskAdapter, LegAdapter } from './core/adapter.js';
+import { proactiveOf, type ChannelAdapter, type DeskAdapter, type LegAdapter } from './core/adapter.js';
 import type { LegPolicy } from './core/fanout.js';
 import type { Conversation, Leg } from './core/model.js';
 import { ParleyError } from './core/errors.js';
@@ -65,11 +65,43 @@ export class Adapters {
     return [...(leg === 'channel' ? this.channels : this.desks).keys()].filter((n) => this.typeOf(leg, n) === type);
   }
 
+  /** A CONFIG error naming the instance whose own call budget does not fit in the dispatcher's timeout. */
+  checkCallBudgets(deliveryTimeoutMs: number): void {
+    for (const { leg, name } of this.instances()) {
+      const budget = this.get(leg, name).callBudgetMs;
+      if (budget !== undefined && budget >= deliveryTimeoutMs) {
+        const key = `${leg === 'channel' ? 'channels' : 'desks'}.${name}.totalTimeoutMs`;
+        throw new ParleyError('CONFIG', `${key} (${budget} ms) must be shorter than PARLEY_DELIVERY_TIMEOUT_MS (${deliveryTimeoutMs} ms), or deliveries are cut off while the adapter still retries.`, { details: { key } });
+      }
+    }
+  }
+
   /** The route for a new conversation on a channel instance (optionally an entry point), or a CONFIG error. */
   route(channel: string, entryPoint?: string): Route {
     const r = pickRoute(this.routes, channel, entryPoint);
     if (!r) throw new ParleyError('CONFIG', `No route for channel "${channel}".`);
     return r;
+  }
+
+  /**
+   * Where a new conversation on a channel instance opens — a customer's and a proactive message's alike:
+   * the route's desk (by entry point, else the channel's fallback route), and
+   * - on the built-in inbox: the inbox queue asked for, else the route's, else `defaultQueue`;
+   * - on a vendor desk: no inbox queue (`{ vendor }`: round-robin and inbox agents never take it). The vendor
+   *   routes in its own queues: the queue asked for is ignored, the route's is kept in `context.deskQueue`.
+   * An entry point is kept in `context.entryPoint`.
+   */
+  placement(channel: string, input: { entryPoint?: string | undefined; queue?: string | undefined; defaultQueue: string }): Placement {
+    const route = this.route(channel, input.entryPoint);
+    const context: Record<string, unknown> = input.entryPoint ? { entryPoint: input.entryPoint } : {};
+    if (this.typeOf('desk', route.desk) === 'inbox') return { desk: route.desk, queueId: input.queue ?? route.queue ?? input.defaultQueue, context };
+    if (route.queue) context.deskQueue = route.queue;
+    return { desk: route.desk, queueId: { vendor: route.queue ?? route.desk }, context };
+  }
+
+  /** The built-in inbox desk instances: the only ones whose conversations inbox agents may be assigned. */
+  inboxDesks(): string[] {
+    return this.instancesOf('desk', 'inbox');
   }
 
   /** Start every adapter that has work of its own (AdapterLifecycle), once the node is wired. */
@@ -87,9 +119,16 @@ export class Adapters {
     const dk = this.get('desk', c.desk);
     return [
       { leg: 'channel', adapter: ch.id, readsLog: ch.readsLog === true, wants: (e) => ch.wants(e) },
-      { leg: 'desk', adapter: dk.id, readsLog: dk.readsLog === true, wants: (e) => dk.wants(e) },
+      { leg: 'desk', adapter: dk.id, readsLog: dk.readsLog === true, sendsProactive: proactiveOf(dk) !== undefined, wants: (e) => dk.wants(e) },
     ];
   };
+}
+
+/** A new conversation's desk, inbox queue (or vendor queue) and the context the route adds. */
+export interface Placement {
+  desk: string;
+  queueId: string | { vendor: string };
+  context: Record<string, unknown>;
 }
 
 function build(inst: InstanceConfig, side: Leg, types: AdapterType[], deps: AdapterDeps): LegAdapter {

@@ -60,6 +60,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const metrics = new Metrics();
   const bus = new LocalBus();
   const adapters = opts.adapters ?? Adapters.fromConfig(config.switchboard, ADAPTER_TYPES, { log: app.log, publicUrl: config.publicUrl });
+  adapters.checkCallBudgets(config.deliveryTimeoutMs);
   let dispatcher: Dispatcher | undefined;
   const hub = new Hub({
     db: database.db,

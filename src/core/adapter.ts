@@ -1,3 +1,4 @@
+import { ParleyError } from './errors.js';
 import type { Contact, Conversation, Delivery, Leg, Signal, StoredEvent } from './model.js';
 import type { Part } from './parts.js';
 
@@ -40,6 +41,12 @@ export interface LegAdapter {
    * dispatcher never touches them; delivered and read still come from the clients' receipts.
    */
   readonly readsLog?: boolean;
+  /**
+   * Longest one deliver() may take with the adapter's own retries (a vendor call's total timeout). Start-up
+   * refuses a PARLEY_DELIVERY_TIMEOUT_MS that is not longer: the dispatcher would abort calls the adapter is
+   * still retrying, and count a slow success as a failure.
+   */
+  readonly callBudgetMs?: number;
   /** Which events need a delivery row for this leg. */
   wants(event: Pick<StoredEvent, 'kind' | 'author' | 'origin'>): boolean;
   /**
@@ -66,4 +73,41 @@ export interface ChannelAdapter extends LegAdapter {
 
 export interface DeskAdapter extends LegAdapter {
   readonly side: 'desk';
+  /**
+   * Business-started (proactive) messages, for a vendor desk that can send one without a customer message
+   * first (Genesys's agentless API; later Connect's StartOutboundChatContact, LivePerson's proactive API).
+   * Why a seam of its own: a proactive message is stored as the desk side's own (origin `desk`, author
+   * `business`), so fan-out would never send it to the desk, and `deliver()` sends customer messages — a
+   * different vendor call with different limits. Without it, a desk that does not read the log cannot take
+   * proactive messages (PROACTIVE_UNSUPPORTED). The built-in inbox reads the log and needs none.
+   */
+  readonly proactive?: ProactiveSender;
+}
+
+export interface ProactiveSender {
+  /**
+   * Refuse, before anything is stored, what the vendor would refuse for certain: throw MESSAGE_TOO_LONG or
+   * PROACTIVE_UNSUPPORTED (content the vendor's proactive API cannot carry), with a message naming the limit.
+   */
+  check(parts: Part[]): void;
+  /**
+   * Send one proactive message: called by the dispatcher for the delivery row fan-out gave this desk (through
+   * the outbox, in the lane's seq order, retried, at least once). Same contract as `deliver()`; link the
+   * vendor's message and conversation ids, so its webhooks thread to the same Parley conversation.
+   */
+  send(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryOutcome>;
+}
+
+/** The adapter's proactive sender, if it is a desk that has one. */
+export const proactiveOf = (a: LegAdapter): ProactiveSender | undefined => (a.side === 'desk' ? (a as DeskAdapter).proactive : undefined);
+
+/**
+ * Hand one delivery to its adapter. A row on the leg its event came from can only be a proactive message
+ * (fan-out makes no other): it goes to the desk's proactive sender, everything else to `deliver()`.
+ */
+export function deliverJob(adapter: LegAdapter, job: DeliveryJob, signal: AbortSignal): Promise<DeliveryOutcome> {
+  if (job.event.origin !== job.delivery.leg) return adapter.deliver(job, signal);
+  const proactive = proactiveOf(adapter);
+  if (!proactive) return Promise.reject(new ParleyError('DELIVERY_REJECTED', `The ${adapter.id} desk no longer sends proactive messages.`));
+  return proactive.send(job, signal);
 }

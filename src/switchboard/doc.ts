@@ -8,22 +8,48 @@ const EXAMPLE = {
   channels: { web: { type: 'web' } },
   desks: {
     inbox: { type: 'inbox' },
+    'genesys-eu': {
+      type: 'genesys',
+      region: 'eu_west_1',
+      clientId: '0f3c…',
+      clientSecret: { env: 'GENESYS_CLIENT_SECRET' },
+      integrationId: '9b1d…',
+      webhookSecret: { env: 'GENESYS_WEBHOOK_SECRET' },
+      queueId: '5e7a…',
+    },
   },
   routes: [
     { channel: 'web', entryPoint: 'sales', desk: 'inbox', queue: 'sales' },
+    { channel: 'web', entryPoint: 'support', desk: 'genesys-eu' },
     { channel: 'web', desk: 'inbox', queue: 'default' },
   ],
 };
 
+interface JsonProp {
+  description?: string;
+  type?: string;
+  enum?: unknown[];
+  default?: unknown;
+  anyOf?: JsonProp[];
+  items?: JsonProp;
+}
+
+/** `string`, `"a" | "b"`, `string | string[]`: what a setting takes, from its JSON Schema. */
+function kindOf(p: JsonProp): string {
+  if (p.enum) return p.enum.map((v) => JSON.stringify(v)).join(' | ');
+  if (p.anyOf) return p.anyOf.map(kindOf).join(' | ');
+  if (p.type === 'array') return `${p.items ? kindOf(p.items) : 'value'}[]`;
+  return p.type ?? 'value';
+}
+
 function settingsOf(t: AdapterType): string {
-  const schema = z.toJSONSchema(t.settings, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { description?: string; type?: string; enum?: unknown[] }>; required?: string[] };
+  const schema = z.toJSONSchema(t.settings, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonProp>; required?: string[] };
   const props = Object.entries(schema.properties ?? {});
   if (props.length === 0) return '  (no settings)';
   return props
     .map(([key, p]) => {
-      const required = schema.required?.includes(key) ? 'required' : 'optional';
-      const kind = p.enum ? p.enum.map((v) => JSON.stringify(v)).join(' | ') : (p.type ?? 'value');
-      return `  - \`${key}\` (${kind}, ${required})${p.description ? `: ${p.description}` : ''}`;
+      const required = p.default !== undefined ? `default ${JSON.stringify(p.default)}` : schema.required?.includes(key) ? 'required' : 'optional';
+      return `  - \`${key}\` (${kindOf(p)}, ${required})${p.description ? `: ${p.description}` : ''}`;
     })
     .join('\n');
 }

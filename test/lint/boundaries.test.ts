@@ -25,6 +25,14 @@ describe('import boundaries', () => {
     expect(await problems('src/desks/genesys/adapter.ts', "import { ParleyError } from '../../core/errors.js';\nexport const x = ParleyError;\n")).toEqual([]);
   });
 
+  it('a desk never imports another desk, a channel never another channel, an emulator never another emulator', async () => {
+    expect(await problems('src/desks/connect/adapter.ts', "import { REF } from '../genesys/adapter.js';\nexport const x = REF;\n")).toEqual([expect.stringContaining('never imports another desk')]);
+    expect(await problems('src/channels/sms/adapter.ts', "import { x as y } from '../web/adapter.js';\nexport const x = y;\n")).toEqual([expect.stringContaining('never imports another channel')]);
+    expect(await problems('emulators/connect/sample.ts', "import { x as y } from '../genesys/state.js';\nexport const x = y;\n")).toEqual([expect.stringContaining('never another')]);
+    expect(await problems('src/desks/genesys/adapter.ts', "import { REF } from './settings.js';\nimport { VendorHttp } from '../../vendor/http-client.js';\nexport const x = [REF, VendorHttp];\n")).toEqual([]);
+    expect(await problems('emulators/genesys/sample.ts', "import { x as y } from '../kit/index.js';\nexport const x = y;\n")).toEqual([]);
+  });
+
   it('the SDK and the emulators never import src/', async () => {
     expect(await problems('sdk/src/sample.ts', "import type { Conversation } from '../../src/core/model.js';\nexport type X = Conversation;\n")).toHaveLength(1);
     expect(await problems('sdk/src/sample.ts', "import type { Conversation } from './types.js';\nexport type X = Conversation;\n")).toEqual([]);

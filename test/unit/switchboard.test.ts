@@ -10,6 +10,7 @@ import { ParleyError } from '../../src/core/errors.js';
 import { pickRoute } from '../../src/core/routing.js';
 import { BUILTIN_TYPES } from '../../src/switchboard/builtins.js';
 import { adapterType } from '../../src/switchboard/types.js';
+import { genesysType } from '../../src/desks/genesys/adapter.js';
 
 // The switchboard's config: named instances with per-type settings, and a route table. Bad config stops
 // start-up with a message naming the key (and never echoes a secret).
@@ -94,6 +95,20 @@ describe('the switchboard config', () => {
     expect(failure(() => build(withFile({ desks: { x: { type: 'nope' } } }))).message).toMatch(/desks\.x\.type: unknown desk type "nope" \(known: inbox, fakevendor\)/);
     expect(failure(() => build(withFile({ channels: { web: { type: 'inbox' } } }))).message).toContain('channels.web.type');
     expect(failure(() => withFile({ desks: { v: { type: 'fakevendor', clientSecret: { env: 'NOT_SET_ANYWHERE' } } } })).message).toContain('desks.v.clientSecret refers to the environment variable NOT_SET_ANYWHERE');
+  });
+
+  it("a vendor desk whose own call budget does not fit in the dispatcher's timeout stops start-up, naming the key", () => {
+    const gc = (totalTimeoutMs: number) =>
+      withFile({
+        desks: { inbox: { type: 'inbox' }, gc: { type: 'genesys', host: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's', integrationId: 'i', webhookSecret: 'webhook-secret', endDetection: 'none', totalTimeoutMs } },
+        routes: [{ channel: 'web', desk: 'gc' }],
+      });
+    const types = [...BUILTIN_TYPES, genesysType];
+    const fits = Adapters.fromConfig(gc(12_000).switchboard, types, deps);
+    expect(() => fits.checkCallBudgets(15_000)).not.toThrow();
+    const tooLong = Adapters.fromConfig(gc(20_000).switchboard, types, deps);
+    const e = failure(() => tooLong.checkCallBudgets(15_000));
+    expect(e.message).toContain('desks.gc.totalTimeoutMs (20000 ms) must be shorter than PARLEY_DELIVERY_TIMEOUT_MS (15000 ms)');
   });
 
   it('routes must name declared instances, every channel needs a fallback route, and several desks need routes', () => {

@@ -41,6 +41,7 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
   readonly api: GenesysApi;
   readonly tokens: TokenCache;
   readonly webhooks: readonly Webhook[];
+  readonly callBudgetMs: number;
   private runtime: AdapterRuntime | undefined;
   private reportsOf: DeskReports | undefined;
   private endDetection: EndDetection | undefined;
@@ -51,6 +52,8 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
     readonly settings: GenesysSettings,
     readonly log: FastifyBaseLogger,
   ) {
+    // One call, token fetch and retries included, ends within totalTimeoutMs (VendorHttp).
+    this.callBudgetMs = settings.totalTimeoutMs;
     const { apiUrl, loginUrl } = genesysHosts(settings);
     const name = `genesys:${id}`;
     const budget = new RateBudget({ name, limit: settings.rateLimitPerMinute, windowMs: 60_000 });

@@ -33,43 +33,41 @@ const ENV_HOSTS: string[] = Object.values(GENESYS_REGIONS);
 
 const secret = z.string().min(8, 'must be at least 8 characters');
 
+// Each setting's .describe() text is what `parley config` prints (switchboard/doc.ts), so it is the doc.
 export const GenesysSettings = z
   .object({
-    /** A region key (`eu_west_1`) or its `{env}` (`mypurecloud.ie`). Give this or `host`. */
     region: z
       .string()
       .refine((r) => REGION_NAMES.includes(r) || ENV_HOSTS.includes(r), { message: `must be a Genesys region: ${REGION_NAMES.join(', ')} (or its host, e.g. mypurecloud.ie)` })
-      .optional(),
-    /**
-     * The org's `{env}` host (`mypurecloud.ie`, or a region not yet listed here), or a full base URL serving
-     * both login and API (`http://127.0.0.1:9100`: the Genesys emulator).
-     */
+      .optional()
+      .describe('a region key (eu_west_1) or its host (mypurecloud.ie); give this or `host`'),
     host: z
       .string()
       .regex(/^(https?:\/\/[^\s/]+\/?|[a-z0-9.-]+\.[a-z]{2,})$/i, 'must be a host name (mypurecloud.ie) or a base URL (http://127.0.0.1:9100)')
-      .optional(),
-    /** OAuth client (client credentials grant), with the permissions listed in the README. */
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
-    /** The Open Messaging integration id (`{integrationId}` in the inbound endpoints). */
-    integrationId: z.string().min(1).max(100),
-    /** The integration's outboundNotificationWebhookSignatureSecretToken; a list while rotating it. */
-    webhookSecret: z.union([secret, z.array(secret).min(1).max(3)]),
-    /** A Genesys queue (id) whose on-queue agents and estimated wait are shown to waiting customers. */
-    queueId: z.string().min(1).max(100).optional(),
-    queueName: z.string().min(1).max(200).optional(),
-    /** Requests per minute per token (Genesys's default for client credentials: 300). */
-    rateLimitPerMinute: z.number().int().positive().max(100_000).default(300),
-    /** Longest one request may take, and one call with its retries (keep below PARLEY_DELIVERY_TIMEOUT_MS). */
-    attemptTimeoutMs: z.number().int().positive().max(60_000).default(5_000),
-    totalTimeoutMs: z.number().int().positive().max(120_000).default(12_000),
-    /**
-     * How the end of a conversation at Genesys is detected (the Open Messaging webhook has none):
-     * `notifications` subscribes to the Notifications API over its WebSocket; `none` only ends from Parley's side.
-     */
-    endDetection: z.enum(['notifications', 'none']).default('notifications'),
-    /** How often queue availability is refreshed for waiting customers, ms. */
-    availabilityIntervalMs: z.number().int().min(1_000).max(600_000).default(15_000),
+      .optional()
+      .describe("the org's {env} host (a region not listed yet), or one base URL for login and API (the emulator: http://127.0.0.1:9100)"),
+    clientId: z.string().min(1).describe('OAuth client id (client credentials grant) with the permissions listed in the README'),
+    clientSecret: z.string().min(1).describe('its secret; use { "env": "NAME" }'),
+    integrationId: z.string().min(1).max(100).describe('the Open Messaging integration id ({integrationId} in the inbound endpoints)'),
+    webhookSecret: z
+      .union([secret, z.array(secret).min(1).max(3)])
+      .describe("the integration's outbound webhook signature secret token; a list of up to 3 while rotating it"),
+    queueId: z.string().min(1).max(100).optional().describe('a Genesys queue id whose on-queue agents and estimated wait are shown to waiting customers'),
+    queueName: z.string().min(1).max(200).optional().describe('the name customers see for that queue'),
+    rateLimitPerMinute: z.number().int().positive().max(100_000).default(300).describe("requests per minute per token (Genesys's default for client credentials: 300)"),
+    attemptTimeoutMs: z.number().int().positive().max(60_000).default(5_000).describe('longest one request to Genesys may take, ms'),
+    totalTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(120_000)
+      .default(12_000)
+      .describe('longest one call with its retries may take, ms (below PARLEY_DELIVERY_TIMEOUT_MS, checked at start)'),
+    endDetection: z
+      .enum(['notifications', 'none'])
+      .default('notifications')
+      .describe("how an end at Genesys is noticed (the webhook has no such event): the Notifications API's WebSocket, or only ends from Parley's side"),
+    availabilityIntervalMs: z.number().int().min(1_000).max(600_000).default(15_000).describe('how often queue availability is refreshed for waiting customers, ms'),
   })
   .strict()
   .refine((s) => (s.region === undefined) !== (s.host === undefined), { message: 'give exactly one of "region" and "host"', path: ['region'] });

@@ -95,7 +95,11 @@ export function agentActions(s: Services) {
     async end(p: AgentPrincipal, conversationId: string) {
       const { agent, conversation } = await visible(p, conversationId);
       if (conversation.agentId !== agent.id && agent.role !== 'admin') throw new ParleyError('NOT_ASSIGNED');
-      return hub.run((ctx) => endConversation(ctx, { conversationId, by: author(agent), origin: 'desk' }));
+      // An admin ending a vendor desk's conversation ends it from Parley's side (origin null), so both legs are
+      // told: the customer, and the vendor desk (Genesys disconnects its customer participant). On the inbox it
+      // comes from the desk leg itself, which reads the log and needs no delivery.
+      const origin = hub.adapters.typeOf('desk', conversation.desk) === 'inbox' ? 'desk' : null;
+      return hub.run((ctx) => endConversation(ctx, { conversationId, by: author(agent), origin }));
     },
   };
 }

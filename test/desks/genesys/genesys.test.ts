@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { customerChat, eventFrame, Streams, type Chat } from '../../helpers/flows.js';
+import { customerChat, eventFrame, fastAgent, Streams, type Chat } from '../../helpers/flows.js';
 import { until } from '../../helpers/server.js';
 import { genesysScene, type GenesysScene } from './helpers.js';
 
@@ -114,6 +114,14 @@ describe('genesys desk ↔ emulator', () => {
   it('customer ends → the Genesys customer participant is disconnected', async () => {
     const { chat, gcId } = await activeChat();
     expect((await scene.ts.api.post(`/v1/conversations/${chat.conversationId}/end`, {}, chat.token)).status).toBe(200);
+    await until(async () => (await scene.control('GET', `/genesys/conversations/${gcId}`)).body.phase === 'ended', 5000, 'ended at Genesys');
+  });
+
+  it("an admin ending it from Parley's console ends it at Genesys too, and the customer sees it", async () => {
+    const { chat, gcId } = await activeChat();
+    const admin = await fastAgent(scene.ts, { role: 'admin', name: 'Console Admin' });
+    expect((await scene.ts.api.post(`/v1/agent/conversations/${chat.conversationId}/end`, {}, admin.token)).status).toBe(200);
+    await chat.stream.next(eventFrame('conversation.ended', chat.conversationId), 5000);
     await until(async () => (await scene.control('GET', `/genesys/conversations/${gcId}`)).body.phase === 'ended', 5000, 'ended at Genesys');
   });
 
