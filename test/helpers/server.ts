@@ -33,10 +33,16 @@ export interface StartOptions {
   noDispatcher?: boolean;
   /** Collect the server's log lines (at LOG_LEVEL, default warn) in `logs`, to assert nothing went wrong. */
   captureLogs?: boolean;
+  /**
+   * Use this data folder (SQLite database, secrets, media) and leave it on stop, so that another server can
+   * start on the same data: a restart (SQLite only: `dialect: 'postgres'` gets a fresh database each start).
+   * The caller removes it. Without it, a fresh folder removed on stop.
+   */
+  dataDir?: string;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const pgdb = opts.dialect === 'postgres' ? await freshPostgres() : undefined;
   const config = loadConfig(
     {
@@ -78,7 +84,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     async stop() {
       await server.close();
       await pgdb?.drop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,19 +1,28 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGenesysEmulator, type GenesysEmulator } from '../../../emulators/genesys/main.js';
 import type { GenesysEmulatorOptions } from '../../../emulators/genesys/main.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { client } from '../../emulators/helpers.js';
+import { startServer, until, type TestServer } from '../../helpers/server.js';
 
 // A Parley server whose `web` channel routes to a `genesys` desk instance pointed at an in-process Genesys
 // emulator, whose webhook points back at Parley. The emulator plays the agent through its control API.
 
 export interface GenesysScene {
+  /** The running Parley; a new one after `restart()`. */
   ts: TestServer;
   emu: GenesysEmulator;
   control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** The emulator's conversation for a customer (contact id), once it exists. */
   conversationOf(contactId: string): Promise<any | undefined>;
+  /**
+   * Waits until this Parley's end detection has a notification socket open at the emulator (joins,
+   * transfers and ends made before that are seen only with the conversation's next event).
+   */
+  notificationsReady(): Promise<void>;
+  /** Stops Parley and starts a new one on the same data folder (database, secrets); the emulator runs on. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +31,8 @@ export async function genesysScene(opts: { emulator?: GenesysEmulatorOptions; de
   // placeholder, and its integration is pointed at Parley afterwards through the control API.
   const emu = await startGenesysEmulator({ port: 0, webhook: { timeoutMs: 2000, delayMs: 50, maxRetries: 5 }, heartbeatMs: 1000, ...opts.emulator });
   const dir = mkdtempSync(join(tmpdir(), 'parley-genesys-'));
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir);
   const file = join(dir, 'parley.config.json');
   writeFileSync(
     file,
@@ -44,35 +55,47 @@ export async function genesysScene(opts: { emulator?: GenesysEmulatorOptions; de
       routes: [{ channel: 'web', desk: 'gc' }],
     }),
   );
-  const ts = await startServer({
-    env: {
-      PARLEY_CONFIG: file,
-      TEST_GENESYS_SECRET: emu.credentials.clientSecret,
-      TEST_GENESYS_WEBHOOK_SECRET: emu.credentials.integrationSecret,
-      PARLEY_DELIVERY_TIMEOUT_MS: '4000',
-      ...opts.env,
-    },
-    captureLogs: true,
-  });
-  const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${emu.url}/__control${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  const { control } = client(emu.url);
+  const channels = async () => (await control('GET', '/genesys/notifications')).body.channels as { id: string; sockets: number }[];
+  /** Notification channels of servers already stopped: their sockets do not count as ready. */
+  const stale = new Set<string>();
+  const parley = async (): Promise<TestServer> => {
+    const ts = await startServer({
+      env: {
+        PARLEY_CONFIG: file,
+        TEST_GENESYS_SECRET: emu.credentials.clientSecret,
+        TEST_GENESYS_WEBHOOK_SECRET: emu.credentials.integrationSecret,
+        PARLEY_DELIVERY_TIMEOUT_MS: '4000',
+        ...opts.env,
+      },
+      captureLogs: true,
+      dataDir,
+    });
+    const set = await control('PATCH', `/genesys/integrations/${emu.credentials.integrationId}`, { webhookUrl: `${ts.url}/webhooks/genesys/gc` });
+    if (set.status !== 200) throw new Error(`could not point the integration at Parley: ${set.status} ${JSON.stringify(set.body)}`);
+    return ts;
   };
-  const set = await control('PATCH', `/genesys/integrations/${emu.credentials.integrationId}`, { webhookUrl: `${ts.url}/webhooks/genesys/gc` });
-  if (set.status !== 200) throw new Error(`could not point the integration at Parley: ${set.status} ${JSON.stringify(set.body)}`);
-  return {
-    ts,
+  const scene: GenesysScene = {
+    ts: await parley(),
     emu,
     control,
     async conversationOf(contactId: string) {
       const list = (await control('GET', '/genesys/conversations')).body.conversations as any[];
       return list.find((c) => c.customer?.id === contactId && c.phase !== 'ended');
     },
+    async notificationsReady() {
+      await until(async () => (await channels()).some((c) => !stale.has(c.id) && c.sockets > 0), 5000, 'the notification socket');
+    },
+    async restart() {
+      for (const c of await channels()) stale.add(c.id);
+      await scene.ts.stop();
+      scene.ts = await parley();
+    },
     async stop() {
-      await ts.stop();
+      await scene.ts.stop();
       await emu.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return scene;
 }
