@@ -1,6 +1,9 @@
 // GET /agent: a small page to play the Genesys agent by hand — one HTML document with inline CSS and
 // JS, no build step. It only calls the control API, so anything it does a test can do too. Customer
-// text is untrusted input: it is only ever set with textContent.
+// text is untrusted input: it is only ever set with textContent. It polls once a second and redraws only
+// when something changed, so a redraw never steals the scroll position or reloads images; the actions a
+// conversation's phase does not allow are disabled (Accept only while it waits; replies and Transfer only
+// while an agent has it; nothing once it ended).
 import type { Route } from '../kit/index.js';
 
 const PAGE = /* html */ `<!doctype html>
@@ -30,10 +33,12 @@ const PAGE = /* html */ `<!doctype html>
   footer input { flex: 1; padding: 8px; }
   #typing { font-size: 12px; color: #5b6475; min-height: 1em; padding: 0 14px; }
   #error { color: #b00020; }
+  #empty { color: #5b6475; padding: 12px; }
+  button:disabled { cursor: not-allowed; }
 </style>
 </head>
 <body>
-<aside><h1>Conversations</h1><div id="list"></div></aside>
+<aside><h1>Conversations</h1><div id="list"></div><p id="empty">No conversations yet. When a customer writes, the conversation waits here: pick it, Accept, and answer.</p></aside>
 <main>
   <header>
     <strong id="title">Pick a conversation</strong>
@@ -44,9 +49,9 @@ const PAGE = /* html */ `<!doctype html>
     <button id="end">End</button>
     <span id="error" role="alert"></span>
   </header>
-  <div style="overflow:auto;min-height:0"><div id="log" aria-live="polite"></div><div id="typing"></div></div>
+  <div id="scroller" style="overflow:auto;min-height:0"><div id="log" aria-live="polite"></div><div id="typing"></div></div>
   <footer>
-    <input id="text" placeholder="Reply as the agent" aria-label="Reply">
+    <input id="text" placeholder="Reply as the agent (or an image caption, a QR code's content)" aria-label="Reply">
     <button id="send">Send</button>
     <button id="image">Send image</button>
     <button id="qr">Send QR</button>
@@ -54,7 +59,7 @@ const PAGE = /* html */ `<!doctype html>
 </main>
 <script>
 const api = '/__control/genesys';
-let selected = null, lastTyping = 0, conversations = [];
+let selected = null, lastTyping = 0, conversations = [], drawn = '', shown = { id: null, count: 0 };
 const $ = (id) => document.getElementById(id);
 async function call(method, path, body) {
   $('error').textContent = '';
@@ -71,6 +76,15 @@ function describe(m) {
   return m.text || '';
 }
 function render() {
+  // Only when something changed: the poll would otherwise rebuild the log every second.
+  const c = conversations.find((x) => x.id === selected);
+  const snapshot = JSON.stringify([selected, conversations.map((x) => [x.id, x.phase, x.customerTyping, x.agent && x.agent.id, x.messages.length, x.messages.map((m) => m.status)])]);
+  if (snapshot === drawn) return;
+  drawn = snapshot;
+  // Scroll to the newest message when another conversation is shown or a message arrived, not on every redraw.
+  const grew = c ? c.id !== shown.id || c.messages.length !== shown.count : false;
+  shown = c ? { id: c.id, count: c.messages.length } : { id: null, count: 0 };
+  $('empty').hidden = conversations.length > 0;
   const list = $('list'); list.replaceChildren();
   for (const c of conversations) {
     const b = el('button', 'conv'); b.setAttribute('aria-current', String(c.id === selected));
@@ -80,7 +94,11 @@ function render() {
     b.onclick = () => { selected = c.id; render(); };
     list.append(b);
   }
-  const c = conversations.find((x) => x.id === selected);
+  const phase = c ? c.phase : null;
+  $('accept').disabled = phase !== 'waiting';
+  $('transfer').disabled = $('target').disabled = phase !== 'active';
+  $('end').disabled = !phase || phase === 'ended';
+  for (const id of ['send', 'image', 'qr', 'text']) $(id).disabled = phase !== 'active';
   $('title').textContent = c ? (c.customer.nickname || c.customer.id) + ' — ' + c.phase + (c.agent ? ' with ' + c.agent.name : c.queue ? ' in ' + c.queue.name : '') : 'Pick a conversation';
   const log = $('log'); log.replaceChildren();
   if (!c) return;
@@ -95,9 +113,15 @@ function render() {
     log.append(d);
   }
   $('typing').textContent = c.customerTyping ? 'The customer is typing…' : '';
+  if (grew) $('scroller').scrollTop = $('scroller').scrollHeight;
 }
 async function refresh() {
-  try { conversations = (await call('GET', '/conversations')).conversations; render(); } catch (e) {}
+  try {
+    conversations = (await call('GET', '/conversations')).conversations;
+    // Nothing picked yet: the newest conversation, so a person playing the agent sees the customer at once.
+    if (!conversations.some((x) => x.id === selected)) selected = conversations.length ? conversations[0].id : null;
+    render();
+  } catch (e) {}
 }
 async function setup() {
   const [{ agents }, { queues }] = await Promise.all([call('GET', '/agents'), call('GET', '/queues')]);
@@ -111,8 +135,9 @@ $('accept').onclick = act(() => call('POST', '/conversations/' + selected + '/ac
 $('end').onclick = act(() => call('POST', '/conversations/' + selected + '/end'));
 $('transfer').onclick = act(() => { const [kind, id] = $('target').value.split(':'); return call('POST', '/conversations/' + selected + '/transfer', kind === 'queue' ? { queueId: id } : { agentId: id }); });
 $('send').onclick = act(async () => { const text = $('text').value; if (!text) return; await call('POST', '/conversations/' + selected + '/reply', { text }); $('text').value = ''; });
-$('image').onclick = act(() => call('POST', '/conversations/' + selected + '/reply', { image: true, text: $('text').value || undefined }));
-$('qr').onclick = act(() => call('POST', '/conversations/' + selected + '/reply', { qr: $('text').value || 'SuperSpecialCoupon!' }));
+// The text box, when filled, is the image's caption or the QR code's content; once sent it is used up.
+$('image').onclick = act(async () => { await call('POST', '/conversations/' + selected + '/reply', { image: true, text: $('text').value || undefined }); $('text').value = ''; });
+$('qr').onclick = act(async () => { await call('POST', '/conversations/' + selected + '/reply', { qr: $('text').value || 'SuperSpecialCoupon!' }); $('text').value = ''; });
 $('text').addEventListener('keydown', (e) => { if (e.key === 'Enter') $('send').click(); });
 $('text').addEventListener('input', () => {
   // Genesys sends one Typing event, not one per keystroke; at most every 3 s here.

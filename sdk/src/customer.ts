@@ -122,7 +122,11 @@ export class CustomerClient extends BaseClient {
   }
 
   protected override onOtherFrame(f: InFrame): void {
-    if (f.type === 'availability') this.emitter.emit('availability', { conversationId: f.conversationId, position: f.position });
+    if (f.type === 'availability') {
+      // Only the fields the hub sent: an absent one is unknown (a vendor desk gives no position), not zero.
+      const { type: _type, ...availability } = f;
+      this.emitter.emit('availability', availability);
+    }
     else if (f.type === 'offer') this.noteOffer(f.offer);
   }
 
@@ -141,8 +145,12 @@ export class CustomerClient extends BaseClient {
     return open ? this.conversation(open.id) : null;
   }
 
-  /** Open a conversation, or get the one already open. It waits in the queue for an agent. */
-  async openConversation(opts: { queue?: string; context?: Record<string, unknown> } = {}): Promise<Conversation> {
+  /**
+   * Open a conversation, or get the one already open. It waits for an agent on the desk and queue the
+   * hub's route table picks: by `entryPoint` when given (a route for it, else the channel's default route);
+   * `queue` chooses among the built-in inbox's queues.
+   */
+  async openConversation(opts: { queue?: string; entryPoint?: string; context?: Record<string, unknown> } = {}): Promise<Conversation> {
     const r = await this.http.request<{ conversation: Conversation }>('POST', '/v1/conversations', { body: opts });
     return this.noteConversation(r.conversation);
   }

@@ -1,5 +1,5 @@
 import { errorFromJson, networkError } from './http.js';
-import type { ConnectionState, Offer, ParleyApiError, ParleyEvent, TypingSignal, WebSocketConstructor, WebSocketLike } from './types.js';
+import type { Availability, ConnectionState, Offer, ParleyApiError, ParleyEvent, TypingSignal, WebSocketConstructor, WebSocketLike } from './types.js';
 
 // The live stream: one WebSocket to /v1/stream, reopened with exponential backoff and jitter whenever it
 // drops. Each attempt asks the client for a fresh URL, so it carries the cursors the client holds at that
@@ -10,7 +10,7 @@ import type { ConnectionState, Offer, ParleyApiError, ParleyEvent, TypingSignal,
 export type InFrame =
   | { type: 'event'; event: ParleyEvent }
   | ({ type: 'typing' } & TypingSignal)
-  | { type: 'availability'; conversationId: string; queueId: string; position: number }
+  | ({ type: 'availability' } & Availability)
   | { type: 'offer'; offer: Offer }
   | { type: 'ready'; cursors: Record<string, number> }
   /** This stream may no longer read the conversation (taken by another agent, transferred away, ended in a queue). */

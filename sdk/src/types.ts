@@ -225,6 +225,23 @@ export interface OutgoingMessage {
 // ---- typed events ------------------------------------------------------------------------------------
 
 export interface TypingSignal { conversationId: string; author: { role: string; id?: string; name?: string }; typing: boolean }
+/**
+ * A waiting conversation's prospects, as its desk knows them: each field only when known. The built-in
+ * inbox gives the queue position; a vendor desk may give only its wait estimate and agents on queue
+ * (Genesys has no position), so a screen shows whatever is there.
+ */
+export interface Availability {
+  conversationId: string;
+  /** The queue it waits in (a vendor desk may name it instead of giving an id). */
+  queueId?: string;
+  /** Place in the queue, 1 = next. */
+  position?: number;
+  /** The desk's estimate of the wait, seconds. */
+  waitSeconds?: number;
+  /** Agents on the queue now; 0 means nobody is there to answer. */
+  agentsOnQueue?: number;
+}
+
 export interface StatusChange { conversationId: string; clientMessageId?: string; seq?: number; status: MessageStatus }
 
 export interface CustomerEvents {
@@ -233,7 +250,8 @@ export interface CustomerEvents {
   /** The events of kind 'message'. */
   message: MessageEvent;
   typing: TypingSignal;
-  availability: { conversationId: string; position: number };
+  /** While a conversation waits: its place in the queue and/or the desk's wait estimate (see Availability). */
+  availability: Availability;
   /** A new offer, or one that changed (acknowledgedAt set once acknowledged). */
   offer: Offer;
   /** One of my messages moved on: pending → sent → delivered → read, or failed. */

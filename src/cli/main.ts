@@ -6,8 +6,11 @@ import { isParleyError } from '../core/errors.js';
 import { createAgent, ensureDefaultQueue } from '../hub/admin.js';
 import { VERSION } from '../server.js';
 import { migrate, openDatabase } from '../store/db.js';
+import { DEMO_PORTS, startDemo } from './demo.js';
 import { doctor } from './doctor.js';
+import { EMULATORS, isEmulator, loadEmulator } from './emulators.js';
 import { promptPassword } from './prompt.js';
+import { closeOnSignal } from './shutdown.js';
 import { start } from './start.js';
 
 // The `parley` command.
@@ -26,9 +29,6 @@ program
   .option('-p, --port <port>', 'port to listen on (overrides PORT)', portArg)
   .action(async (opts: { port?: number }) => start({ port: opts.port }));
 
-// Emulators live outside src/ (they import nothing of Parley's) and are built to dist/emulators/<vendor>;
-// the CLI loads one by name at run time, so the server's code never depends on them.
-const EMULATORS = ['genesys'] as const;
 program
   .command('emulate')
   .description(`Run a vendor emulator to develop against without a vendor account (${EMULATORS.join(', ')}); prints its URL, credentials and control API.`)
@@ -38,9 +38,8 @@ program
   .option('--webhook-url <url>', "where the emulated vendor posts its webhooks (Parley's /webhooks/<type>/<instance>)")
   .option('--secret <secret>', 'the webhook signing secret')
   .action(async (vendor: string, opts: { port?: number; host: string; webhookUrl?: string; secret?: string }) => {
-    if (!(EMULATORS as readonly string[]).includes(vendor)) throw new InvalidArgumentError(`unknown emulator "${vendor}" (known: ${EMULATORS.join(', ')})`);
-    const entry = new URL(`../emulators/${vendor}/main.js`, import.meta.url);
-    const mod = (await import(entry.href)) as { main(argv: string[]): Promise<void> };
+    if (!isEmulator(vendor)) throw new InvalidArgumentError(`unknown emulator "${vendor}" (known: ${EMULATORS.join(', ')})`);
+    const mod = await loadEmulator<{ main(argv: string[]): Promise<void> }>(vendor);
     const argv = [
       ...(opts.port !== undefined ? ['--port', String(opts.port)] : []),
       '--host',
@@ -49,6 +48,22 @@ program
       ...(opts.secret ? ['--secret', opts.secret] : []),
     ];
     await mod.main(argv);
+  });
+
+program
+  .command('demo')
+  .description(
+    'Try Parley with nothing to set up: the Genesys Cloud emulator, and Parley with the built-in inbox and a genesys desk wired to it. Prints the demo shop (play the customer) and the emulator\'s agent page (play the agent); Ctrl-C stops both.',
+  )
+  .option('-p, --port <port>', "Parley's port", portArg, DEMO_PORTS.parley)
+  .option('--emulator-port <port>', "the Genesys emulator's port (0 picks a free one)", portArg, DEMO_PORTS.emulator)
+  .option('--host <host>', 'interface both listen on', '127.0.0.1')
+  .option('--data-dir <dir>', "keep Parley's data in this folder (default: a temporary folder, removed on exit)")
+  .action(async (opts: { port: number; emulatorPort: number; host: string; dataDir?: string }) => {
+    const demo = await startDemo({ ...opts, env: process.env });
+    process.stdout.write(demo.banner().join('\n') + '\n');
+    // Closing waits for Parley's in-flight requests (its grace period), then the emulator's own sockets.
+    closeOnSignal(() => demo.close(), { graceMs: demo.parley.services.config.shutdownGraceMs + 5000, log: demo.parley.app.log });
   });
 
 program

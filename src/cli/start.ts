@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.js';
 import { agentCount, newSetupCode } from '../hub/admin.js';
 import { createServer, listen, VERSION } from '../server.js';
+import { closeOnSignal } from './shutdown.js';
 
 // `parley start`: serve until SIGINT/SIGTERM, then stop taking requests, finish the ones in flight
 // (up to PARLEY_SHUTDOWN_GRACE_MS), stop the dispatcher and close the database.
@@ -38,24 +39,5 @@ export async function start(overrides: { port?: number | undefined }): Promise<v
     process.stdout.write(lines.join('\n') + '\n');
   }
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      server.app.log.error('shutdown grace period over; exiting');
-      process.exit(1);
-    }, config.shutdownGraceMs);
-    force.unref();
-    server.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        server.app.log.error({ err: e }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignal(() => server.close(), { graceMs: config.shutdownGraceMs, log: server.app.log });
 }

@@ -131,12 +131,15 @@ export async function postMessage(ctx: CommandContext, input: PostMessageInput):
       key: input.key,
     }),
   );
-  // A customer answering a business-started (agentless) conversation asks for a human: queue it.
-  if (conv.phase === 'bot' && input.author.role === 'customer' && conv.queueId) {
+  // A customer answering a business-started (agentless) conversation asks for a human: queue it — in its
+  // inbox queue, or on a vendor desk in the vendor's (the route's queue, else the desk: as openConversation).
+  if (conv.phase === 'bot' && input.author.role === 'customer') {
     conv.phase = assertTransition(conv.phase, 'queue');
-    const queue = await tx.getQueue(conv.queueId);
-    await tx.updateConversation(conv.id, { phase: conv.phase, queuedAt: tx.now() });
-    events.push(await append(ctx, conv, sys({ kind: 'conversation.queued', queueId: conv.queueId, queueName: queue?.name ?? conv.queueId })));
+    const queue = conv.queueId ? await tx.getQueue(conv.queueId) : undefined;
+    const queueId = conv.queueId ?? (typeof conv.context.deskQueue === 'string' ? conv.context.deskQueue : conv.desk);
+    conv.queuedAt = tx.now();
+    await tx.updateConversation(conv.id, { phase: conv.phase, queuedAt: conv.queuedAt });
+    events.push(await append(ctx, conv, sys({ kind: 'conversation.queued', queueId, queueName: queue?.name ?? queueId })));
   }
   return { conversation: conv, events };
 }
@@ -352,12 +355,22 @@ export async function recordDeliveryFailure(
  */
 export async function assignWaiting(
   ctx: CommandContext,
-  input: { queueId: string; isOnline: (agentId: string) => boolean; limit?: number },
+  input: {
+    queueId: string;
+    isOnline: (agentId: string) => boolean;
+    /**
+     * The inbox desk instances (Adapters.inboxDesks): only their conversations are offered. A conversation on
+     * a vendor desk is the vendor's to route, even if a queue id reached its row (one opened before vendor
+     * conversations sat outside inbox queues): an inbox agent taking it would split it between two desks.
+     */
+    desks: readonly string[];
+    limit?: number;
+  },
 ): Promise<CommandResult[]> {
   const { tx } = ctx;
   const queue = await tx.getQueue(input.queueId);
   if (!queue || queue.assignment !== 'round_robin') return [];
-  const waiting = await tx.waitingConversations(queue.id, input.limit ?? 50);
+  const waiting = await tx.waitingConversations(queue.id, input.limit ?? 50, input.desks);
   const results: CommandResult[] = [];
   for (const conv of waiting) {
     if (!WAITING_PHASES.includes(conv.phase)) continue;

@@ -13,6 +13,9 @@ export const ERRORS = {
   VALIDATION: { status: 422, retryable: false, message: 'The request does not match the expected shape.' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'The request body is larger than allowed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'This content type is not accepted.' },
+  // What the destination desk accepts, checked before anything is stored (details: desk, limit, length).
+  MESSAGE_TOO_LONG: { status: 422, retryable: false, message: 'The message is longer than the desk it goes to accepts.' },
+  PROACTIVE_UNSUPPORTED: { status: 422, retryable: false, message: 'The desk this message goes to cannot send business-started messages, or not this content.' },
   // Identity and access
   UNAUTHENTICATED: { status: 401, retryable: false, message: 'A valid token is required.' },
   TOKEN_EXPIRED: { status: 401, retryable: false, message: 'The token has expired.' },

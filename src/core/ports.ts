@@ -81,8 +81,8 @@ export interface Tx {
   activeCount(agentId: string, lock?: boolean): Promise<number>;
   /** Agents of a queue in round-robin order (least recently assigned first), available ones only. */
   roundRobinCandidates(queueId: string): Promise<Agent[]>;
-  /** The oldest waiting conversations of a queue. */
-  waitingConversations(queueId: string, limit: number): Promise<Conversation[]>;
+  /** The oldest waiting conversations of a queue, on these desk instances only. */
+  waitingConversations(queueId: string, limit: number, desks: readonly string[]): Promise<Conversation[]>;
   markAssigned(agentId: string): Promise<void>;
 
   // external ids (vendor conversation, message, participant ids ⇄ Parley ids), per adapter instance

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
+import { deliverJob } from '../core/adapter.js';
 import { recordDeliveryFailure } from '../core/commands.js';
 import { isParleyError, ParleyError } from '../core/errors.js';
 import type { Delivery, Leg } from '../core/model.js';
@@ -189,7 +190,7 @@ export class Dispatcher {
       const timer = setTimeout(() => ac.abort(), this.opts.timeoutMs);
       try {
         const outcome = await Promise.race([
-          adapter.deliver({ delivery, event: toEvent(eventRow), conversation, contact }, ac.signal),
+          deliverJob(adapter, { delivery, event: toEvent(eventRow), conversation, contact }, ac.signal),
           new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new ParleyError('DELIVERY_TIMEOUT')))),
         ]);
         await recordSent(delivery.id, outcome.status, outcome.externalId);

@@ -4,6 +4,7 @@ import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ParleyError, isParleyError } from '../core/errors.js';
+import { NUL_REFUSED, parseJson, urlHasNul } from '../core/json.js';
 import type { Config } from '../config.js';
 import { isConstraintViolation } from '../store/constraint.js';
 
@@ -139,9 +140,9 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text) as unknown);
-    } catch {
-      done(new ParleyError('BAD_JSON'), undefined);
+      done(null, parseJson(text));
+    } catch (err) {
+      done(err instanceof ParleyError ? err : new ParleyError('BAD_JSON'), undefined);
     }
   });
 
@@ -158,6 +159,8 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
   app.addHook('onRequest', async (req, reply) => {
     const cfg = req.routeOptions.config as { websocket?: boolean } | undefined;
     if (cfg?.websocket !== true) closeAfterRefusedUpgrade(req.raw, reply.raw);
+    // A path or query that decodes to U+0000 names nothing Parley has, and PostgreSQL cannot compare with it.
+    if (urlHasNul(req.url)) throw new ParleyError('BAD_REQUEST', NUL_REFUSED);
   });
 
   const origins = config.corsOrigins;

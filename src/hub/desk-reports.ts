@@ -11,7 +11,7 @@ import { ParleyError } from '../core/errors.js';
 import type { AgentRef, Author, Conversation } from '../core/model.js';
 import type { Part } from '../core/parts.js';
 import type { Hub } from './hub.js';
-import { conversationById } from './reads.js';
+import { conversationById, currentParticipant } from './reads.js';
 
 // The desk → Parley half of the adapter seam: what a vendor desk adapter calls when its vendor reports
 // something (a webhook, a notification). One object per adapter instance, so every report is scoped to it:
@@ -60,6 +60,17 @@ export function deskReports(hub: Hub, instance: string) {
     externalOf: (kind: string, parleyId: string): Promise<string | undefined> => hub.tx((tx) => tx.externalOf(instance, kind, parleyId)),
     /** A conversation of this desk instance (CONVERSATION_NOT_FOUND for another desk's). */
     conversation,
+
+    /**
+     * The vendor agent who joined last and has not left (as `agentJoined` recorded them), if any. Vendors
+     * whose message webhooks name only the integration (Genesys Open Messaging) credit messages and typing
+     * to this agent, so the customer sees the name that joined, not the integration's.
+     */
+    currentAgent: async (conversationId: string): Promise<VendorAgent | undefined> => {
+      const p = await currentParticipant(hub.db, conversationId);
+      const prefix = `${instance}:`;
+      return p?.id.startsWith(prefix) ? { id: p.id.slice(prefix.length), name: p.name } : undefined;
+    },
 
     /** An agent's (or the vendor's bot's) message, stored once per vendor message id. */
     message: (r: { conversationId: string; messageId: string; agent?: VendorAgent | undefined; role?: 'agent' | 'bot'; parts: Part[] }): Promise<CommandResult> =>

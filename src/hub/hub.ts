@@ -144,7 +144,7 @@ export class Hub {
   settleQueue(queueId: string): Promise<void> {
     return this.queueLocks.run(queueId, async () => {
       try {
-        const results = await this.runInTx((tx) => assignWaiting({ tx, legsFor: this.adapters.legsFor }, { queueId, isOnline: this.presence.isOnline }));
+        const results = await this.runInTx((tx) => assignWaiting({ tx, legsFor: this.adapters.legsFor }, { queueId, isOnline: this.presence.isOnline, desks: this.adapters.inboxDesks() }));
         this.committed(results);
         await this.publishPositions(queueId);
       } catch {
@@ -154,7 +154,7 @@ export class Hub {
   }
 
   private async publishPositions(queueId: string): Promise<void> {
-    const waiting = await this.runInTx((tx) => tx.waitingConversations(queueId, 500));
+    const waiting = await this.runInTx((tx) => tx.waitingConversations(queueId, 500, this.adapters.inboxDesks()));
     waiting.forEach((c, i) => this.publishSignal({ type: 'availability', conversationId: c.id, queueId, position: i + 1 }, c));
   }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Conversation, Leg, StoredEvent } from '../core/model.js';
+import type { AgentRef, Conversation, Leg, StoredEvent } from '../core/model.js';
 import { toConversation, toEvent } from '../store/rows.js';
 import type { DB } from '../store/schema.js';
 
@@ -8,6 +8,20 @@ import type { DB } from '../store/schema.js';
 export async function eventsAfter(db: Kysely<DB>, conversationId: string, after: number, limit = 500): Promise<StoredEvent[]> {
   const rows = await db.selectFrom('events').selectAll().where('conversation_id', '=', conversationId).where('seq', '>', after).orderBy('seq').limit(limit).execute();
   return rows.map(toEvent);
+}
+
+/** The participant who joined last and has not left since (a vendor desk's agent now), if any. */
+export async function currentParticipant(db: Kysely<DB>, conversationId: string): Promise<AgentRef | undefined> {
+  const r = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('kind', 'in', ['participant.joined', 'participant.left'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const e = r && toEvent(r);
+  return e?.kind === 'participant.joined' ? e.participant : undefined;
 }
 
 export async function conversationById(db: Kysely<DB>, id: string): Promise<Conversation | undefined> {

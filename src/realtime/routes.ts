@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CustomerActions } from '../channels/web/actions.js';
 import type { AgentActions } from '../desks/inbox/actions.js';
 import { isParleyError, ParleyError } from '../core/errors.js';
+import { parseJson } from '../core/json.js';
 import type { Principal } from '../http/auth.js';
 import { SendMessage } from '../http/inputs.js';
 import { presentEvent } from '../http/present.js';
@@ -34,8 +35,9 @@ export function parseCursors(query: unknown, lastEventId: string | undefined): R
   if (typeof raw === 'string' && raw.length) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(raw);
-    } catch {
+      parsed = parseJson(raw);
+    } catch (err) {
+      if (err instanceof ParleyError) throw err;
       throw new ParleyError('VALIDATION', 'cursors must be a JSON object of conversation id → seq.');
     }
     Object.assign(out, parseInput(Cursors, parsed, 'cursors'));
@@ -206,8 +208,9 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
         try {
           let json: unknown;
           try {
-            json = JSON.parse(text);
-          } catch {
+            json = parseJson(text);
+          } catch (err) {
+            if (err instanceof ParleyError) throw err;
             throw new ParleyError('BAD_JSON', 'A frame must be one JSON object.');
           }
           const frame = parseInput(InFrame, json, 'frame');

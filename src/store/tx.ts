@@ -313,11 +313,13 @@ export class KyselyTx implements Tx {
     return rows.map((r) => toAgent(r, [queueId]));
   }
 
-  async waitingConversations(queueId: string, limit: number) {
+  async waitingConversations(queueId: string, limit: number, desks: readonly string[]) {
+    if (desks.length === 0) return [];
     const rows = await this.db
       .selectFrom('conversations')
       .selectAll()
       .where('queue_id', '=', queueId)
+      .where('desk', 'in', desks)
       .where('phase', 'in', ['queued', 'transferring'])
       .orderBy('queued_at')
       .orderBy('id')

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { LegAdapter } from '../core/adapter.js';
-import { ParleyError } from '../core/errors.js';
+import { isParleyError, ParleyError } from '../core/errors.js';
+import { parseJson } from '../core/json.js';
 import type { Adapters } from '../adapters.js';
 
 // Vendor webhooks at /webhooks/<type>/<instance>. The rules every vendor adapter gets for free: the raw
@@ -68,12 +69,24 @@ export async function webhookRoutes(app: FastifyInstance, adapters: Adapters, bo
             if (!verified) throw new ParleyError('WEBHOOK_SIGNATURE');
             const json = (): unknown => {
               try {
-                return JSON.parse(request.rawBody.toString('utf8')) as unknown;
-              } catch {
+                return parseJson(request.rawBody.toString('utf8'));
+              } catch (err) {
+                if (err instanceof ParleyError) throw err;
                 throw new ParleyError('BAD_JSON');
               }
             };
-            const out = await hook.handle({ ...request, json });
+            let out: WebhookReply;
+            try {
+              out = await hook.handle({ ...request, json });
+            } catch (e) {
+              // 503 UNAVAILABLE is how an adapter asks the vendor to retry (Genesys: an attachment not
+              // reachable yet). The trouble is the vendor's and a retry is coming, so it is a warning here: the
+              // app's error handler logs every 5xx as an error line, which would page someone for nothing.
+              if (!isParleyError(e) || e.code !== 'PARLEY_E_UNAVAILABLE') throw e;
+              req.log.warn({ code: e.code, reason: e.message }, 'webhook asks the vendor to retry');
+              if (e.retryAfterMs) reply.header('retry-after', String(Math.ceil(e.retryAfterMs / 1000)));
+              return reply.code(e.status).send(e.toJSON());
+            }
             reply.code(out.status ?? 200);
             if (out.contentType) reply.header('content-type', out.contentType);
             return out.body ?? {};

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('the parley command', () => {
   it('every command has --help', async () => {
-    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['agent', 'add', '--help'], ['doctor', '--help']]) {
+    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['agent', 'add', '--help'], ['doctor', '--help'], ['demo', '--help']]) {
       const r = await runCli(args, {});
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: parley/);
@@ -103,5 +103,44 @@ describe('the parley command', () => {
     });
     expect(await status).toBe(201);
     expect(await srv.exited).toBe(0);
+  });
+
+  it('demo starts the Genesys emulator and Parley wired to it, prints the shop and the agent page, and Ctrl-C stops both', async () => {
+    const port = await freePort();
+    const emulatorPort = await freePort();
+    const demo = await startCli({}, 'Ctrl-C stops both', 30_000, ['demo', '--port', String(port), '--emulator-port', String(emulatorPort)]);
+    const out = demo.output();
+    const dataDir = /Data in (\S+)/.exec(out)?.[1] ?? '';
+    try {
+      const shop = /Customer +(\S+)/.exec(out)?.[1];
+      const agentPage = /Agent +(\S+)/.exec(out)?.[1];
+      expect(shop).toBe(`http://127.0.0.1:${port}/demo/?entryPoint=demo-genesys`);
+      expect(agentPage).toBe(`http://127.0.0.1:${emulatorPort}/agent`);
+      for (const url of [shop!, agentPage!]) expect((await fetch(url)).status, url).toBe(200);
+      expect(existsSync(dataDir)).toBe(true);
+
+      // A customer of the demo shop (what its widget does): the entry point routes the chat to the emulated Genesys.
+      const parley = `http://127.0.0.1:${port}`;
+      const post = async (path: string, token: string | undefined, body: unknown) => {
+        const res = await fetch(parley + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+        expect(res.status, path).toBeLessThan(300);
+        return (await res.json()) as any;
+      };
+      const { token } = await post('/v1/sessions', undefined, {});
+      const { conversation } = await post('/v1/conversations', token, { entryPoint: 'demo-genesys' });
+      expect(conversation.desk).toBe('genesys');
+      await post(`/v1/conversations/${conversation.id}/messages`, token, { clientMessageId: 'c1', text: 'Hello from the demo shop' });
+      const texts = async () => {
+        const r = (await (await fetch(`http://127.0.0.1:${emulatorPort}/__control/genesys/conversations`)).json()) as { conversations: { messages: { text?: string }[] }[] };
+        return r.conversations.flatMap((c) => c.messages.map((m) => m.text));
+      };
+      await expect.poll(texts, { timeout: 10_000 }).toContain('Hello from the demo shop');
+    } finally {
+      demo.child.kill('SIGINT');
+    }
+    expect(await demo.exited).toBe(0);
+    // Both servers are gone, and so is the temporary data folder.
+    for (const p of [port, emulatorPort]) await expect(fetch(`http://127.0.0.1:${p}/`)).rejects.toThrow();
+    expect(existsSync(dataDir)).toBe(false);
   });
 });

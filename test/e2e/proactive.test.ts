@@ -1,6 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Adapters } from '../../src/adapters.js';
+import { webChannel } from '../../src/channels/web/adapter.js';
+import { openConversation } from '../../src/core/commands.js';
+import { inboxDesk } from '../../src/desks/inbox/adapter.js';
+import { FakeDesk } from '../delivery/fake-desk.js';
 import { dialects } from '../helpers/databases.js';
-import { eventFrame, fastAgent, identityToken, kindsSeen, makeApiKey, makeQueue, Streams } from '../helpers/flows.js';
+import { customerChat, eventFrame, fastAgent, identityToken, kindsSeen, makeApiKey, makeQueue, Streams } from '../helpers/flows.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 // Proactive messages: the business's server (API key) writes to a contact first. The conversation waits
@@ -130,3 +135,60 @@ describe.each(await dialects())('proactive messages (%s)', (dialect) => {
     await stream.next(eventFrame('message', open.body.conversation.id, (e) => e.author.role === 'business'));
   });
 });
+
+// Next to a vendor desk: the proactive route picks the desk as a customer's first message would (by entry
+// point), and round-robin offers inbox agents only the inbox's conversations. (The Genesys desk's agentless
+// sends are in test/desks/genesys/proactive.test.ts.)
+describe.each(await dialects())('proactive routing and inbox assignment beside a vendor desk (%s)', (dialect) => {
+  let ts: TestServer;
+  let adminToken: string;
+  let key: string;
+  const streams = new Streams();
+
+  beforeAll(async () => {
+    // The fake desk has no proactive sender: like a vendor desk whose API cannot start conversations.
+    const routes = [
+      { channel: 'web', desk: 'inbox' },
+      { channel: 'web', entryPoint: 'vendor', desk: 'fake' },
+    ];
+    ts = await startServer({ dialect, adapters: new Adapters([webChannel], [inboxDesk, new FakeDesk()], routes) });
+    adminToken = (await fastAgent(ts, { role: 'admin', name: 'Admin' })).token;
+    key = await makeApiKey(ts, adminToken, ['messages:write']);
+  });
+  afterEach(() => streams.closeAll());
+  afterAll(async () => ts?.stop());
+
+  it('routed by entry point to a desk that cannot send proactive messages: 422 PROACTIVE_UNSUPPORTED, nothing stored; the fallback route is the inbox, as before', async () => {
+    const identity = { channel: 'web', externalId: `ep-${Math.random().toString(36).slice(2)}` };
+    const refused = await ts.api.post('/v1/messages/proactive', { identity, text: 'Hello from the vendor route', entryPoint: 'vendor' }, key);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'PARLEY_E_PROACTIVE_UNSUPPORTED', details: { desk: 'fake' } });
+    const probe = await ts.api.post('/v1/offers', { identity, type: 'text', content: 'x' }, adminToken);
+    expect(probe.body.error.code).toBe('PARLEY_E_CONTACT_NOT_FOUND');
+
+    const inbox = await ts.api.post('/v1/messages/proactive', { identity, text: 'Hello from the inbox' }, key);
+    expect(inbox.status).toBe(201);
+    expect(inbox.body.conversation).toMatchObject({ desk: 'inbox', phase: 'bot', queueId: 'default' });
+  });
+
+  it("round-robin never offers a vendor desk's conversation to inbox agents, even one that carries an inbox queue id", async () => {
+    const q = await makeQueue(ts, adminToken, 'round_robin');
+    const alice = await fastAgent(ts, { name: 'Alice', queues: [q.id], capacity: 5 });
+    await streams.connect(ts, alice.token);
+    // A vendor-desk conversation with an inbox queue id (as proactive messages opened them before they were
+    // routed), waiting first in line.
+    const hub = ts.server.services.hub;
+    const vendorCustomer = await ts.api.customer();
+    const vendor = await hub.run((ctx) => openConversation(ctx, { contactId: vendorCustomer.contactId, channel: 'web', desk: 'fake', queueId: q.id }));
+    expect(vendor.conversation).toMatchObject({ desk: 'fake', queueId: q.id, phase: 'queued' });
+
+    const chat = await customerChat(ts, streams, q.name);
+    await chat.stream.next(eventFrame('participant.joined', chat.conversationId));
+    await hub.settleQueue(q.id);
+    const after = await hub.tx((tx) => tx.getConversation(vendor.conversation.id));
+    expect(after).toMatchObject({ phase: 'queued', agentId: null });
+    const mine = (await ts.api.get('/v1/agent/conversations?scope=mine', alice.token)).body.conversations.map((c: any) => c.id);
+    expect(mine).toEqual([chat.conversationId]);
+  });
+});
+

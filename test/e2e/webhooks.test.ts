@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adapters } from '../../src/adapters.js';
 import { webChannel } from '../../src/channels/web/adapter.js';
 import type { DeskAdapter } from '../../src/core/adapter.js';
+import { ParleyError } from '../../src/core/errors.js';
 import type { Webhook, WebhookReceiver } from '../../src/switchboard/webhooks.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -43,10 +44,14 @@ describe('vendor webhooks', () => {
   let ts: TestServer;
   const eu = signedDesk('vendor-eu', 'eu-secret');
   const us = signedDesk('vendor-us', 'us-secret');
+  // An adapter that asks the vendor to retry (as the genesys desk does when an attachment is unreachable).
+  const busy = signedDesk('vendor-busy', 'busy-secret');
+  busy.webhooks[0]!.handle = () => Promise.reject(new ParleyError('UNAVAILABLE', 'The attachment could not be fetched yet.', { retryAfterMs: 1500 }));
   beforeAll(async () => {
     const adapters = new Adapters([webChannel], []);
     adapters.addDesk(eu, 'fakevendor');
     adapters.addDesk(us, 'fakevendor');
+    adapters.addDesk(busy, 'fakevendor');
     ts = await startServer({ adapters, captureLogs: true });
   });
   afterAll(async () => ts?.stop());
@@ -87,5 +92,14 @@ describe('vendor webhooks', () => {
     expect((await ts.api.get('/webhooks/fakevendor/vendor-us?verify_token=nope&challenge=1')).status).toBe(401);
     expect((await post('/webhooks/fakevendor/vendor-xx', '{}', {})).status).toBe(404);
     expect(ts.logs.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
+  it('a webhook asking the vendor to retry is a 503 UNAVAILABLE with Retry-After, logged as a warning, not an error', async () => {
+    // Found by the fuzz suite: the app's error handler logged this deliberate 503 as an error line.
+    const body = '{"id":"m1"}';
+    const r = await post('/webhooks/fakevendor/vendor-busy', body, { 'x-signature': sign('busy-secret', body) });
+    expect([r.status, r.body.error.code, r.body.error.retryable, r.headers.get('retry-after')]).toEqual([503, 'PARLEY_E_UNAVAILABLE', true, '2']);
+    expect(ts.logs.filter((l) => l.level >= 50)).toEqual([]);
+    expect(ts.logs.filter((l) => l.level === 40 && l.msg === 'webhook asks the vendor to retry')).toHaveLength(1);
   });
 });

@@ -33,6 +33,19 @@ describe.each(await dialects())('bad input is refused and nothing is stored (%s)
     }
   });
 
+  it('U+0000 anywhere (body strings and keys, path, query, stream cursors) is refused in the error shape, never a 500 (PostgreSQL text cannot hold it)', async () => {
+    for (const body of [{ clientMessageId: 'nul-1', text: 'a\u0000b' }, { clientMessageId: 'nul\u0000' }, { clientMessageId: 'nul-2', ['te\u0000xt']: 'x' }]) {
+      const r = await storesNothing(ts, () => send(JSON.stringify(body)));
+      expectError(r, 422, 'PARLEY_E_VALIDATION');
+      expect(r.body.error.message).toContain('NUL');
+    }
+    // An escaped backslash before "u0000" is plain text, not NUL.
+    expect((await send(JSON.stringify({ clientMessageId: 'nul-3', text: 'C:\\u0000' }))).status).toBe(201);
+    for (const p of [`/v1/conversations/${conv}%00`, `/v1/conversations/${conv}/events?after=1&x=%00`]) expectError(await ts.api.get(p, token), 400, 'PARLEY_E_BAD_REQUEST');
+    const cursors = encodeURIComponent(JSON.stringify({ [`${conv}\u0000`]: 1 }));
+    expectError(await ts.api.get(`/v1/stream?cursors=${cursors}`, token), 422, 'PARLEY_E_VALIDATION');
+  });
+
   it('a body over PARLEY_BODY_LIMIT → 413 PARLEY_E_PAYLOAD_TOO_LARGE', async () => {
     const big = JSON.stringify({ clientMessageId: 'big-1', text: 'x'.repeat(3000) });
     const r = await storesNothing(ts, () => send(big));
@@ -118,7 +131,7 @@ describe.each(await dialects())('bad input is refused and nothing is stored (%s)
   it('after all the rejected requests, the log holds only the accepted messages, gap-free', async () => {
     const r = await ts.api.get(`/v1/conversations/${conv}/events`, token);
     const messages = r.body.events.filter((e: { kind: string }) => e.kind === 'message');
-    expect(messages.map((e: { clientMessageId: string }) => e.clientMessageId)).toEqual(['ok-1', 'big-2', 'ct-2']);
+    expect(messages.map((e: { clientMessageId: string }) => e.clientMessageId)).toEqual(['ok-1', 'nul-3', 'big-2', 'ct-2']);
     expect(r.body.events.map((e: { seq: number }) => e.seq)).toEqual(r.body.events.map((_: unknown, i: number) => i + 1));
   });
 });

@@ -43,10 +43,10 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
   });
 }
 
-/** Start `parley start` and wait until its output contains `ready` text. */
-export function startCli(env: Record<string, string>, readyText = 'is running on', timeoutMs = 20_000): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+/** Start `parley start` (or the command in `args`) and wait until its output contains `ready` text. */
+export function startCli(env: Record<string, string>, readyText = 'is running on', timeoutMs = 20_000, args: string[] = ['start']): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const t = setTimeout(() => {

@@ -228,7 +228,7 @@ type Mutation =
   | { kind: 'top'; text: string }
   | { kind: 'truncate'; cut: number };
 
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('retype' as const), at: fc.nat(), value: fc.oneof(fc.constantFrom(...WEIRD_VALUES), fc.constantFrom(...NASTY_STRINGS), fc.jsonValue({ maxDepth: 2 })) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('extra' as const), at: fc.nat(), key: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('role', 'admin', 'scopes', 'id', 'contactId', 'agentId', '__proto__', 'constructor', 'disabled', 'seq')), value: fc.oneof(fc.constantFrom(...WEIRD_VALUES), fc.constantFrom('admin', ['admin'])) }) },
@@ -323,7 +323,7 @@ export interface BodyPlan {
   labels: string[];
 }
 
-const contentTypeArb: fc.Arbitrary<string | string[] | undefined> = fc.oneof(
+export const contentTypeArb: fc.Arbitrary<string | string[] | undefined> = fc.oneof(
   { weight: 24, arbitrary: fc.constant('application/json') },
   {
     weight: 4,

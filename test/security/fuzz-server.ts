@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -11,6 +11,21 @@ import { BIN, freePort, runCli } from '../helpers/process.js';
 // still alive and read its memory from /proc. npm test builds dist/ first; `npm run fuzz` does too.
 
 export const ADMIN = { email: 'fuzz-admin@example.com', password: 'fuzz-admin-password-1' };
+
+/**
+ * The vendor desks the fuzz server runs besides the inbox, so their webhooks have real conversations to hit
+ * (fuzz-webhooks.ts). Each points at a closed local port and never calls out on its own (no end detection,
+ * no queue polling): deliveries to it fail fast and retry (warnings only, see PARLEY_DELIVERY_* below).
+ * Conversations opened with the `entryPoint` reach it; everything else goes to the inbox as before.
+ */
+export const VENDOR_DESKS = {
+  gc: {
+    entryPoint: 'fuzz-genesys',
+    secretEnv: 'FUZZ_GENESYS_WEBHOOK_SECRET',
+    settings: { type: 'genesys', host: 'http://127.0.0.1:9', clientId: 'fuzz-client', clientSecret: { env: 'FUZZ_GENESYS_CLIENT_SECRET' }, integrationId: 'fuzz-integration', webhookSecret: { env: 'FUZZ_GENESYS_WEBHOOK_SECRET' }, endDetection: 'none', attemptTimeoutMs: 1000, totalTimeoutMs: 2000 },
+  },
+} as const;
+export type VendorDesk = keyof typeof VENDOR_DESKS;
 
 export interface ErrorLine {
   /** The raw JSON log line (truncated). */
@@ -179,6 +194,10 @@ export interface FuzzServer {
   signingKey: string;
   identitySecret: string;
   metricsToken: string;
+  /** Each vendor desk's webhook secret (read by the server from the environment, as an operator sets it). */
+  webhookSecrets: Record<VendorDesk, string>;
+  /** Vendor credentials the server holds: none may appear in a log line. */
+  vendorSecrets: { name: string; value: string }[];
   logs: LogWatcher;
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -229,6 +248,18 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
   const signingKey = randomBytes(32).toString('base64url');
   const identitySecret = 'fuzz-identity-secret-that-is-long-enough-0123456789';
   const metricsToken = 'fuzz-metrics-token-0123456789abcdef';
+  const webhookSecrets: Record<VendorDesk, string> = { gc: `fuzz-gc-webhook-${randomBytes(12).toString('hex')}` };
+  const clientSecret = `fuzz-gc-client-${randomBytes(12).toString('hex')}`;
+  // The switchboard, as an operator writes it: secrets as { "env": … }, never in the file.
+  const configFile = join(dataDir, 'parley.config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      channels: { web: { type: 'web' } },
+      desks: { inbox: { type: 'inbox' }, ...Object.fromEntries(Object.entries(VENDOR_DESKS).map(([name, d]) => [name, d.settings])) },
+      routes: [...Object.entries(VENDOR_DESKS).map(([name, d]) => ({ channel: 'web', entryPoint: d.entryPoint, desk: name })), { channel: 'web', desk: 'inbox' }],
+    }),
+  );
   const env: Record<string, string> = {
     ...baseEnv(),
     PORT: String(port),
@@ -242,9 +273,15 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     PARLEY_TOKEN_SIGNING_KEY: signingKey,
     // Uploads up to 1 MB (instead of 10): an over-limit upload stays cheap to send.
     PARLEY_MEDIA_MAX_BYTES: '1048576',
-    // Nothing listens for deliveries here; keep retries short so failures show up during the run.
     PARLEY_DELIVERY_BASE_DELAY_MS: '50',
-    PARLEY_DELIVERY_MAX_DELAY_MS: '2000',
+    // Only the vendor desks' deliveries are dispatched (web and inbox read the log), and their host is a
+    // closed port: each attempt is a quick refusal and a warning. Back off to minutes and never give up
+    // within a run, or "delivery failed for good" (an error line, rightly) would end the suite.
+    PARLEY_DELIVERY_MAX_DELAY_MS: '600000',
+    PARLEY_DELIVERY_MAX_ATTEMPTS: '100',
+    PARLEY_CONFIG: configFile,
+    [VENDOR_DESKS.gc.secretEnv]: webhookSecrets.gc,
+    FUZZ_GENESYS_CLIENT_SECRET: clientSecret,
     ...opts.env,
   };
   // The first admin, made the way an operator makes it. Capacity is high so the fixture agents never fill up.
@@ -285,6 +322,11 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     signingKey,
     identitySecret,
     metricsToken,
+    webhookSecrets,
+    vendorSecrets: [
+      ...Object.entries(webhookSecrets).map(([name, value]) => ({ name: `${name} webhook secret`, value })),
+      { name: 'gc client secret', value: clientSecret },
+    ],
     logs,
     child,
     exited,

@@ -221,7 +221,11 @@ export class World {
       ['identitySecret', this.server.identitySecret] as [string, string],
     ];
     // A JWT's signature part alone is enough to tell (the header and claims are not secret).
-    this.server.logs.secrets = list.map(([name, value]) => ({ name, value: value.split('.').length === 3 && value.split('.')[2]!.length >= 16 ? value.split('.')[2]! : value }));
+    this.server.logs.secrets = [
+      ...list.map(([name, value]) => ({ name, value: value.split('.').length === 3 && value.split('.')[2]!.length >= 16 ? value.split('.')[2]! : value })),
+      // The vendor desks' webhook and client secrets (read from the environment by the server).
+      ...this.server.vendorSecrets,
+    ];
   }
 
   async refreshDeliveries(): Promise<void> {

@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyHints, frameArb, frameSchemas, operationArb, operationsFrom, rawRequestArb, strayRequestArb, type FrameCase, type FuzzRequest, type Hints, type JsonSchema, type Operation } from './fuzz-arbitraries.js';
-import { checkHttp, closeConnections, describeFrame, describeRequest, fc, Findings, FrameSocket, hunt, isErrorShape, sendHttp, type Problem } from './fuzz-harness.js';
+import { checkHttp, closeConnections, describeFrame, describeRequest, fc, Findings, FrameSocket, hunt, isErrorShape, sendHttp, type HttpResult, type Problem } from './fuzz-harness.js';
 import { startFuzzServer, type FuzzServer, type Memory } from './fuzz-server.js';
+import { allowedRetry, buildScene, checkWebhook, duplicateArb, newMessages, refreshScene, WEBHOOK_TARGETS, webhookCaseArb, type WebhookCase, type WebhookScene } from './fuzz-webhooks.js';
 import { World } from './fuzz-world.js';
 
 // The fuzz suite (docs/security.md): no request, however malformed or concurrent, and no stream frame
@@ -22,15 +23,20 @@ const BUDGET = {
   http: Math.round(TOTAL * 0.7),
   concurrency: Math.round(TOTAL * 0.1),
   frames: Math.round(TOTAL * 0.2),
+  // Vendor webhooks: on top of the rest (their own small surface), one-at-a-time cases and duplicate bursts.
+  webhooks: Math.round(TOTAL * 0.1),
+  webhookDuplicates: Math.round(TOTAL * 0.005),
 };
-const TIME = LONG ? { http: 3_600_000, concurrency: 900_000, frames: 1_800_000 } : { http: 12_000, concurrency: 5_000, frames: 5_000 };
+const TIME = LONG
+  ? { http: 3_600_000, concurrency: 900_000, frames: 1_800_000, webhooks: 600_000, webhookDuplicates: 300_000 }
+  : { http: 12_000, concurrency: 5_000, frames: 5_000, webhooks: 2_000, webhookDuplicates: 800 };
 const TEST_TIMEOUT = LONG ? 4 * 3_600_000 : 60_000;
 const ROUNDS = LONG ? 60 : 12;
 const SHRINK = LONG ? 400 : 150;
 const BODY_LIMIT = 262_144;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** FUZZ_ONLY=http,concurrency,frames runs only those parts (the final checks always run). */
+/** FUZZ_ONLY=http,concurrency,frames,webhooks runs only those parts (the final checks always run). */
 const ONLY = process.env.FUZZ_ONLY?.split(',');
 const skip = (part: string) => Boolean(ONLY && !ONLY.includes(part));
 const DEBUG = process.env.FUZZ_DEBUG === '1';
@@ -46,7 +52,9 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
   const frameTypes: Record<string, number> = {};
   /** Statuses per operation (one-at-a-time suite): shows how deep the handlers were reached. */
   const byOp: Record<string, Record<number, number>> = {};
-  const counts = { http: 0, concurrencyBatches: 0, concurrencyRequests: 0, scenarioRequests: 0, frames: 0, frameBursts: 0 };
+  const counts = { http: 0, concurrencyBatches: 0, concurrencyRequests: 0, scenarioRequests: 0, frames: 0, frameBursts: 0, webhooks: 0, webhookDuplicateBursts: 0, webhookDuplicateRequests: 0 };
+  /** Webhook cases by target and expectation, with the statuses they got. */
+  const webhookStatuses: Record<string, Record<string, number>> = {};
   const timings: Record<string, number | string> = {};
   const memory: Record<string, Memory | undefined> = {};
   const fds: Record<string, number> = {};
@@ -59,8 +67,8 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
   const alive = () => server.alive();
   const count = (status: number) => (statuses[String(status)] = (statuses[String(status)] ?? 0) + 1);
 
-  /** One request: send it, wait for its log lines, check the answer. */
-  async function runHttp(req: FuzzRequest): Promise<Problem[]> {
+  /** One request: send it, wait for its log lines, check the answer (and with `expect`, what it must be). */
+  async function runHttp(req: FuzzRequest, expect?: (res: HttpResult) => Problem[]): Promise<Problem[]> {
     const mark = server.logs.mark();
     const leakedBefore = req.upgrade ? server.closeWait() : 0;
     const res = await sendHttp(server, req);
@@ -76,7 +84,7 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
         missedBy[`${res.status} ${req.op}`] = (missedBy[`${res.status} ${req.op}`] ?? 0) + 1;
       }
     } else await sleep(10);
-    const problems = checkHttp(req, res, server.logs.errorsSince(mark), server.logs.stderrSince(mark), alive(), server.logs.leaksSince(mark));
+    const problems = [...checkHttp(req, res, server.logs.errorsSince(mark), server.logs.stderrSince(mark), alive(), server.logs.leaksSince(mark)), ...(expect?.(res) ?? [])];
     if (req.upgrade && res.status !== 101 && res.status > 0) {
       // The client hung up after the answer; the server must close its side too, or the socket (and its file
       // descriptor) stays open until shutdown, and holds the shutdown up.
@@ -86,6 +94,28 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
     }
     return problems;
   }
+
+    /** Send these requests at once; check each answer like any other; return the statuses. */
+    async function batch(reqs: FuzzRequest[]): Promise<{ statuses: number[]; bodies: any[]; problems: Problem[] }> {
+      const mark = server.logs.mark();
+      const res = await Promise.all(reqs.map((r) => sendHttp(server, r)));
+      res.forEach((x) => count(x.status));
+      await server.logs.settle(mark, reqs.length, 800);
+      const errors = server.logs.errorsSince(mark);
+      const stderr = server.logs.stderrSince(mark);
+      const problems = res.flatMap((x, i) => checkHttp(reqs[i]!, x, i === 0 ? errors : [], i === 0 ? stderr : [], alive(), i === 0 ? server.logs.leaksSince(mark) : []));
+      return {
+        statuses: res.map((x) => x.status),
+        bodies: res.map((x) => {
+          try {
+            return JSON.parse(x.body);
+          } catch {
+            return x.body;
+          }
+        }),
+        problems,
+      };
+    }
 
   beforeAll(async () => {
     const t0 = Date.now();
@@ -114,12 +144,13 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
     const summary = {
       profile: LONG ? 'long' : 'fast',
       seed: SEED,
-      cases: { ...counts, total: counts.http + counts.concurrencyRequests + counts.scenarioRequests + counts.frames, requestsSent: Object.values(statuses).reduce((a, b) => a + b, 0) },
+      cases: { ...counts, total: counts.http + counts.concurrencyRequests + counts.scenarioRequests + counts.frames + counts.webhooks + counts.webhookDuplicateRequests, requestsSent: Object.values(statuses).reduce((a, b) => a + b, 0) },
       durationMs: { total: Date.now() - started, ...timings },
       statuses,
       frameTypes,
       fileDescriptors: fds,
       statusesByOperation: byOp,
+      webhookStatuses,
       settleMisses,
       memoryMb: {
         baseline: memory.baseline?.rssMb,
@@ -150,6 +181,7 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
         line('timings', summary.durationMs),
         line('statuses', statuses),
         line('frames back', frameTypes),
+        line('webhooks', webhookStatuses),
         line('settle misses', { settleMisses, ...missedBy }),
         line('memory (MB)', { ...summary.memoryMb, note: undefined }),
         line('server fds', fds),
@@ -191,27 +223,6 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
       const suite = 'concurrency';
       const problem = (p: Problem, example: string) => findings.record(suite, p, () => example);
 
-      /** Send `n` copies at once; check each answer like any other; return the statuses. */
-      async function batch(reqs: FuzzRequest[]): Promise<{ statuses: number[]; bodies: any[]; problems: Problem[] }> {
-        const mark = server.logs.mark();
-        const res = await Promise.all(reqs.map((r) => sendHttp(server, r)));
-        res.forEach((x) => count(x.status));
-        await server.logs.settle(mark, reqs.length, 800);
-        const errors = server.logs.errorsSince(mark);
-        const stderr = server.logs.stderrSince(mark);
-        const problems = res.flatMap((x, i) => checkHttp(reqs[i]!, x, i === 0 ? errors : [], i === 0 ? stderr : [], alive(), i === 0 ? server.logs.leaksSince(mark) : []));
-        return {
-          statuses: res.map((x) => x.status),
-          bodies: res.map((x) => {
-            try {
-              return JSON.parse(x.body);
-            } catch {
-              return x.body;
-            }
-          }),
-          problems,
-        };
-      }
       const json = (method: string, path: string, as: keyof World['tokens'] | undefined, body?: unknown, op = `${method} ${path}`): FuzzRequest => ({
         op,
         as: as ?? 'anonymous',
@@ -475,6 +486,87 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
       timings.framesMs = Date.now() - t0;
       Object.assign(timings, { frameSocketOpenMs: frameTiming.open, frameSocketOpens: frameTiming.opens, frameCaseMs: frameTiming.wait });
       Object.assign(timings, { framesSingle: `${single.cases} cases, ${single.calls} calls, ${single.runMs}/${single.ms} ms`, framesBursts: `${bursts.cases} cases, ${bursts.calls} calls, ${bursts.runMs}/${bursts.ms} ms` });
+      expect(findings.list(suite).map((f) => f.signature), findings.report(suite)).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it.skipIf(skip('webhooks'))(
+    'vendor webhooks: signed and forged, well-formed and malformed, other methods and paths, concurrent duplicates: no 5xx, no error log, forged → 401, one stored message per vendor id',
+    async () => {
+      const t0 = Date.now();
+      const suite = 'webhooks';
+      const targets = Object.values(WEBHOOK_TARGETS);
+      // Customers with open conversations on each vendor desk, for the payloads to name.
+      const scenes = new Map<string, WebhookScene>();
+      for (const t of targets) scenes.set(t.name, await buildScene(server, world, t.desk));
+      const refreshScenes = async () => {
+        for (const sc of scenes.values()) await refreshScene(sc);
+      };
+      timings.webhookSceneMs = Date.now() - t0;
+
+      const runCase = async (c: WebhookCase): Promise<Problem[]> => {
+        const problems = await runHttp(c.req, (res) => {
+          // With what a 2xx said ({ignored: why}), to show how deep the payloads reached.
+          let ignored: unknown;
+          try {
+            ignored = (JSON.parse(res.body) as { ignored?: unknown }).ignored;
+          } catch {
+            ignored = undefined;
+          }
+          const key = `${res.status}${typeof ignored === 'string' ? ` ignored:${ignored}` : ''}`;
+          const per = (webhookStatuses[`${c.target} ${c.expect}`] ??= {});
+          per[key] = (per[key] ?? 0) + 1;
+          return checkWebhook(c, res, BODY_LIMIT);
+        });
+        return problems.filter((p) => !allowedRetry(c, p));
+      };
+      const single = await hunt(fc.oneof(...targets.map((t) => webhookCaseArb(t, scenes.get(t.name)!))), runCase, (c) => `expected: ${c.expect}${c.mayRetry ? ' (or 503 UNAVAILABLE: an http attachment)' : ''}\n${describeRequest(c.req, world)}`, findings, {
+        suite,
+        runs: BUDGET.webhooks,
+        timeLimitMs: TIME.webhooks,
+        seed: SEED + 4,
+        maxRounds: ROUNDS,
+        shrinkBudget: SHRINK,
+        between: { every: LONG ? 500 : 200, fn: refreshScenes },
+        stop: () => !alive(),
+        onCase: () => counts.webhooks++,
+      });
+
+      // A vendor retrying before its first try was answered: the same signed payload 5 times at once is all
+      // 2xx and exactly one stored message (read back through the customer's events).
+      const dups = await hunt(
+        fc.oneof(...targets.map((t) => duplicateArb(t, scenes.get(t.name)!))),
+        async (d): Promise<Problem[]> => {
+          const scene = scenes.get(d.target)!;
+          const conv = scene.conversations[d.conversation]!;
+          await newMessages(scene, conv);
+          const b = await batch(Array.from({ length: d.copies }, () => d.req));
+          const stored = (await newMessages(scene, conv)).filter((m) => m.text.includes(d.marker)).length;
+          const problems = b.problems.map((p) => ({ ...p, signature: `${p.signature} [duplicates]` }));
+          if (!b.statuses.every((x) => x >= 200 && x < 300)) problems.push({ signature: `expect|${d.target}|duplicates answered ${[...new Set(b.statuses)].sort().join('/')}`, kind: 'expectation', detail: `${d.copies} copies of one signed payload: ${b.statuses.join(', ')}; ${JSON.stringify(b.bodies).slice(0, 300)}` });
+          if (stored !== 1) problems.push({ signature: `expect|${d.target}|duplicates stored ${stored === 0 ? 'none' : 'more than once'}`, kind: 'expectation', detail: `${d.copies} copies of vendor message ${d.id} at once (answers ${b.statuses.join(', ')}) stored ${stored} message(s); answers ${JSON.stringify(b.bodies).slice(0, 300)}` });
+          return problems;
+        },
+        (d) => `${d.copies} at once of:\n${describeRequest(d.req, world)}`,
+        findings,
+        {
+          suite,
+          runs: Math.max(3, BUDGET.webhookDuplicates),
+          timeLimitMs: TIME.webhookDuplicates,
+          seed: SEED + 5,
+          maxRounds: ROUNDS,
+          shrinkBudget: Math.round(SHRINK / 3),
+          between: { every: 10, fn: refreshScenes },
+          stop: () => !alive(),
+          onCase: (d) => {
+            counts.webhookDuplicateBursts++;
+            counts.webhookDuplicateRequests += d.copies;
+          },
+        },
+      );
+      timings.webhooksMs = Date.now() - t0;
+      Object.assign(timings, { webhooksSingle: `${single.cases} cases, ${single.calls} calls, ${single.runMs}/${single.ms} ms`, webhookDuplicates: `${dups.cases} bursts, ${dups.calls} calls, ${dups.runMs}/${dups.ms} ms` });
       expect(findings.list(suite).map((f) => f.signature), findings.report(suite)).toEqual([]);
     },
     TEST_TIMEOUT,

@@ -13,6 +13,15 @@ describe('fan-out: which legs get a delivery row', () => {
     expect(deliveryTargets(ev('message', 'desk', 'agent'), legs).map((l) => l.leg)).toEqual(['channel']);
   });
 
+  it("a business's proactive message goes to a desk that sends them itself, not to one that does not; an agent's never goes back", () => {
+    const proactiveDesk: LegPolicy = { ...messagesOnly('desk', 'genesys'), sendsProactive: true };
+    const withSender = [messagesOnly('channel', 'web'), proactiveDesk];
+    expect(deliveryTargets(ev('message', 'desk', 'business'), withSender).map((l) => l.adapter)).toEqual(['web', 'genesys']);
+    expect(deliveryTargets(ev('message', 'desk', 'agent'), withSender).map((l) => l.adapter)).toEqual(['web']);
+    expect(deliveryTargets(ev('participant.joined', 'desk', 'business'), withSender).map((l) => l.adapter)).toEqual([]);
+    expect(deliveryTargets(ev('message', 'desk', 'business'), [messagesOnly('channel', 'web'), messagesOnly('desk', 'inbox')]).map((l) => l.adapter)).toEqual(['web']);
+  });
+
   it('a leg is never sent the notice of its own failed delivery, only the other leg is', () => {
     const legs = [everything('channel', 'sms'), everything('desk', 'genesys')];
     const failedAtDesk = { ...ev('delivery.failed', null, 'system'), leg: 'desk' as Leg };

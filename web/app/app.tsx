@@ -22,7 +22,7 @@ export function App({ settings }: { settings: AppSettings }) {
   const [tab, setTab] = useState<Tab>('chat');
   const [profileOpen, setProfileOpen] = useState(false);
   const pageVisible = usePageVisible();
-  const chat = useConversation(session.client, { queue: settings.queue, visible: tab === 'chat' && pageVisible });
+  const chat = useConversation(session.client, { queue: settings.queue, entryPoint: settings.entryPoint, visible: tab === 'chat' && pageVisible });
   const offers = useOffers(session.client);
   const input = useRef<HTMLTextAreaElement>(null);
   const profileButton = useRef<HTMLButtonElement>(null);

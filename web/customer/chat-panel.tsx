@@ -6,10 +6,11 @@ import { MessageList } from '../shared/message-list.js';
 import type { ConversationState } from './use-conversation.js';
 import { friendlyError } from './errors.js';
 import { useOnline } from './use-online.js';
+import { waitingNotice } from './waiting.js';
 
-// The body of a customer chat, shared by the widget and the app: queue position, the log, errors, and the
-// composer (with photo upload and, in the app, location sharing) — or, once the chat ended, a button to
-// start a new one. The header is the caller's (the widget and the app frame it differently).
+// The body of a customer chat, shared by the widget and the app: the wait (queue position, estimated wait,
+// or that nobody is on the queue), the log, errors, and the composer (with photo upload and, in the app,
+// location sharing) — or, once the chat ended, a button to start a new one. The header is the caller's (the widget and the app frame it differently).
 
 export interface ChatPanelProps {
   client: CustomerClient | null;
@@ -30,6 +31,7 @@ export function ChatPanel({ client, chat, connection, inputRef, location, captur
   const [upload, setUpload] = useState<Upload | undefined>(undefined);
   const online = useOnline();
   const offline = !online || connection === 'offline';
+  const waiting = waitingNotice(chat.waiting);
 
   // Object URLs hold the image in memory; give them back when the preview goes away (unless a sent
   // message still shows it).
@@ -74,9 +76,9 @@ export function ChatPanel({ client, chat, connection, inputRef, location, captur
           You are offline. Messages you write will be sent when the connection is back.
         </div>
       ) : null}
-      {chat.queuePosition ? (
+      {waiting ? (
         <div class="pw-banner" data-testid="parley-queue-position" role="status">
-          {chat.queuePosition === 1 ? 'You are next in the queue.' : `You are number ${chat.queuePosition} in the queue.`} An agent will be with you soon.
+          {waiting}
         </div>
       ) : null}
       <MessageList

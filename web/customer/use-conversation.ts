@@ -3,10 +3,12 @@ import type { AgentRef, Conversation, CustomerClient, Part } from '../../sdk/src
 import { toChatItems } from '../shared/chat-items.js';
 import type { ChatItem, LogEvent, MessageItem } from '../shared/types.js';
 import { friendlyError } from './errors.js';
+import type { WaitingFigures } from './waiting.js';
 
 // Everything about the customer's current conversation that the screens draw: the log as chat items (with
-// the outbox's unsent messages after it), who the agent is, the queue position, whether the agent is
-// typing, how many agent messages are unread. The SDK owns the data; this hook re-reads it whenever the SDK
+// the outbox's unsent messages after it), who the agent is, what the desk says about the wait (queue
+// position, estimated wait, agents on queue), whether the agent is typing, how many agent messages are
+// unread. The SDK owns the data; this hook re-reads it whenever the SDK
 // says something changed, so there is one source of truth.
 
 const TYPING_TIMEOUT_MS = 8000;
@@ -15,7 +17,8 @@ export interface ConversationState {
   conversation: Conversation | null;
   items: ChatItem[];
   agent: AgentRef | null;
-  queuePosition: number | null;
+  /** While the conversation waits for an agent: what its desk knows about the wait; null otherwise. */
+  waiting: WaitingFigures | null;
   typing: string | null;
   unread: number;
   ended: boolean;
@@ -35,12 +38,30 @@ export interface ConversationState {
   rememberPreview(mediaId: string, url: string): void;
 }
 
-export function useConversation(client: CustomerClient | null, opts: { queue?: string | undefined; visible: boolean }): ConversationState {
+export interface ConversationOptions {
+  /** Inbox queue for a new conversation. */
+  queue?: string | undefined;
+  /** Entry point for a new conversation: the hub's route table picks its desk and queue. */
+  entryPoint?: string | undefined;
+  visible: boolean;
+}
+
+/**
+ * The position a conversation row carries (inbox queues only), kept with the desk's latest live figures;
+ * once it stops waiting they are dropped, so a later wait (a transfer to a queue) starts from fresh ones.
+ */
+const withPosition = (c: Conversation) => (cur: WaitingFigures | null): WaitingFigures | null => {
+  if (c.phase !== 'queued' && c.phase !== 'transferring') return null;
+  const { position: _old, ...rest } = cur ?? {};
+  return c.queuePosition ? { ...rest, position: c.queuePosition } : rest;
+};
+
+export function useConversation(client: CustomerClient | null, opts: ConversationOptions): ConversationState {
   const [conversation, setConversation] = useState<Conversation | null>(null);
   const [version, setVersion] = useState(0);
   const changed = useCallback(() => setVersion((v) => v + 1), []);
   const [typing, setTyping] = useState<string | null>(null);
-  const [position, setPosition] = useState<number | null>(null);
+  const [figures, setFigures] = useState<WaitingFigures | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [readSeq, setReadSeq] = useState(0);
@@ -56,7 +77,7 @@ export function useConversation(client: CustomerClient | null, opts: { queue?: s
         const c = await client.conversation(id);
         if (adopt) await client.loadHistory(id);
         setConversation((cur) => (cur && cur.id !== id && !adopt ? cur : c));
-        setPosition(c.queuePosition ?? null);
+        setFigures(withPosition(c));
         setReadSeq((r) => Math.max(r, c.receipts.customer.read));
       } catch {
         // A failed refresh leaves the last known state; the next event tries again.
@@ -74,7 +95,7 @@ export function useConversation(client: CustomerClient | null, opts: { queue?: s
       const current = await client.currentConversation();
       if (!live || !current) return;
       setConversation(current);
-      setPosition(current.queuePosition ?? null);
+      setFigures(withPosition(current)(null));
       setReadSeq(current.receipts.customer.read);
       await client.loadHistory(current.id);
       if (live) {
@@ -106,7 +127,10 @@ export function useConversation(client: CustomerClient | null, opts: { queue?: s
       client.on('outbox', changed),
       // The SDK says when a conversation's phase, agent or queue changed (joins, transfers, the end).
       client.on('conversation', (c) => c.conversationId === convId && void refresh(c.conversationId)),
-      client.on('availability', (a) => a.conversationId === convId && setPosition(a.position)),
+      // Each signal is the desk's whole current picture: it replaces the last one.
+      client.on('availability', ({ conversationId, position, waitSeconds, agentsOnQueue }) => {
+        if (conversationId === convId) setFigures({ position, waitSeconds, agentsOnQueue });
+      }),
       client.on('typing', (t) => {
         if (t.conversationId !== convId || t.author.role === 'customer') return;
         if (typingTimer.current) clearTimeout(typingTimer.current);
@@ -172,9 +196,9 @@ export function useConversation(client: CustomerClient | null, opts: { queue?: s
   const ensureConversation = async (): Promise<Conversation> => {
     if (!client) throw new Error('Not connected yet.');
     if (conversation && !ended) return conversation;
-    const c = await client.openConversation(opts.queue ? { queue: opts.queue } : {});
+    const c = await client.openConversation({ ...(opts.queue ? { queue: opts.queue } : {}), ...(opts.entryPoint ? { entryPoint: opts.entryPoint } : {}) });
     setConversation(c);
-    setPosition(c.queuePosition ?? null);
+    setFigures(withPosition(c)(null));
     setReadSeq(c.receipts.customer.read);
     await client.loadHistory(c.id).catch(() => undefined);
     changed();
@@ -239,8 +263,10 @@ export function useConversation(client: CustomerClient | null, opts: { queue?: s
     conversation,
     items,
     agent,
-    queuePosition: conversation && (conversation.phase === 'queued' || conversation.phase === 'transferring') ? position : null,
-    typing,
+    waiting: conversation && (conversation.phase === 'queued' || conversation.phase === 'transferring') ? (figures ?? {}) : null,
+    // The agent the customer sees in the header types under that name: a vendor desk may name someone else
+    // (Genesys's typing events come from the integration, not the agent).
+    typing: typing === null ? null : (agent?.name ?? typing),
     unread,
     ended,
     error,

@@ -6,7 +6,8 @@ import { contrastRatio, WHITE, type Rgb } from '../shared/contrast.js';
 //           data-position="bottom-left" data-queue="sales" data-identity-token="eyJ…" async></script>
 //
 // data-title (header text), data-color (accent, any CSS colour), data-position (bottom-right | bottom-left),
-// data-queue (queue name for new chats), data-identity-token (a JWT from the business's backend: a verified
+// data-queue (queue name for new chats), data-entry-point (the entry point new chats open with: the route
+// table picks their desk and queue, e.g. a Genesys desk for this page), data-identity-token (a JWT from the business's backend: a verified
 // customer), data-greeting (the empty chat's invitation). Parley's address is where the script came from
 // (a path prefix is kept), so the same tag works on any site whose origin is in PARLEY_CORS_ORIGINS.
 
@@ -17,6 +18,7 @@ export interface WidgetOptions {
   onColor: string;
   position: 'bottom-right' | 'bottom-left';
   queue: string | undefined;
+  entryPoint: string | undefined;
   identityToken: string | undefined;
   greeting: string | undefined;
 }
@@ -33,6 +35,7 @@ export function readOptions(script: HTMLScriptElement | null): WidgetOptions {
     onColor: readableOn(color),
     position: d.position === 'bottom-left' ? 'bottom-left' : 'bottom-right',
     queue: d.queue?.trim() || undefined,
+    entryPoint: d.entryPoint?.trim() || undefined,
     identityToken: d.identityToken?.trim() || undefined,
     greeting: d.greeting?.trim() || undefined,
   };

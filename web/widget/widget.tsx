@@ -37,7 +37,7 @@ export function Widget({ options }: { options: WidgetOptions }) {
   const [open, setOpen] = useState(wasOpen);
   const session = useCustomerClient({ baseUrl: options.baseUrl, identityToken: options.identityToken, storageKey: STORAGE_KEY });
   const pageVisible = usePageVisible();
-  const chat = useConversation(session.client, { queue: options.queue, visible: open && pageVisible });
+  const chat = useConversation(session.client, { queue: options.queue, entryPoint: options.entryPoint, visible: open && pageVisible });
   const input = useRef<HTMLTextAreaElement>(null);
   const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLElement>(null);

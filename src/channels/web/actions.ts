@@ -27,17 +27,9 @@ export function customerActions(s: Services, defaults: { channel: string; defaul
     own,
     /** Open (or return) the customer's conversation, on the desk and queue the route table picks. */
     open: (contactId: string, input: { queue?: string | undefined; entryPoint?: string | undefined; context?: Record<string, unknown> | undefined }) => {
-      const route = hub.adapters.route(defaults.channel, input.entryPoint);
-      const context: Record<string, unknown> = { ...(input.context ?? {}), ...(input.entryPoint ? { entryPoint: input.entryPoint } : {}) };
-      // A vendor desk (any type but the built-in inbox) routes in its own queues: the conversation sits in no
-      // inbox queue, and the route's queue is kept in the context for the desk adapter. The customer's own
-      // `queue` choice only picks among inbox queues.
-      if (hub.adapters.typeOf('desk', route.desk) !== 'inbox') {
-        if (route.queue) context.deskQueue = route.queue;
-        return hub.run((ctx) => openConversation(ctx, { contactId, channel: defaults.channel, desk: route.desk, queueId: { vendor: route.queue ?? route.desk }, context }));
-      }
-      const queueId = input.queue ?? route.queue ?? defaults.defaultQueue;
-      return hub.run((ctx) => openConversation(ctx, { contactId, channel: defaults.channel, desk: route.desk, queueId, context }));
+      const where = hub.adapters.placement(defaults.channel, { entryPoint: input.entryPoint, queue: input.queue, defaultQueue: defaults.defaultQueue });
+      const context = { ...(input.context ?? {}), ...where.context };
+      return hub.run((ctx) => openConversation(ctx, { contactId, channel: defaults.channel, desk: where.desk, queueId: where.queueId, context }));
     },
 
     async send(contactId: string, conversationId: string, input: SendMessage) {

@@ -16,6 +16,7 @@ import { EndDetection } from './end-detection.js';
 import { GenesysApi, type GenesysCustomer } from './outbound.js';
 import { answeredChoice, toInbound } from './parts.js';
 import { genesysHosts, GenesysSettings } from './settings.js';
+import { genesysProactive } from './proactive.js';
 import { genesysWebhook } from './webhook.js';
 
 // The `genesys` desk: Genesys Cloud Open Messaging. Customer → Genesys goes through deliver() (the outbox,
@@ -31,6 +32,8 @@ import { genesysWebhook } from './webhook.js';
 //   the agent would keep a conversation nobody answers;
 // - delivery.failed of the customer's leg: a Failed receipt for the agent message that could not reach them.
 // Never its own agents' messages or joins (they came from Genesys: fan-out skips the leg events came in on).
+// A business's proactive message is the one desk-side event sent here: through `proactive` (agentless API,
+// proactive.ts), not deliver().
 
 /** Conversation ids Genesys and Parley share, by kind in the external id map. */
 export const REF = { conversation: 'conversation', message: 'message', receipt: 'receipt' } as const;
@@ -41,6 +44,8 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
   readonly api: GenesysApi;
   readonly tokens: TokenCache;
   readonly webhooks: readonly Webhook[];
+  /** Proactive messages through the agentless API (proactive.ts). */
+  readonly proactive = genesysProactive(this);
   readonly callBudgetMs: number;
   private runtime: AdapterRuntime | undefined;
   private reportsOf: DeskReports | undefined;
@@ -127,7 +132,6 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
     const { conversation, contact } = job;
     const customer = this.customerOf(conversation, contact?.name);
     const base = { customer, messageId: event.id, time: event.createdAt, signal };
-    const reports = this.reports;
     let sent: { id: string; conversationId?: string | undefined };
     const answer = await this.quickReplyAnswer(event);
     if (answer) {
@@ -137,8 +141,13 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
       if (!content.text && !content.content) throw new ParleyError('DELIVERY_REJECTED', 'Nothing in this message can be sent to Genesys.');
       sent = await this.api.message({ ...base, content });
     }
-    await reports.link(REF.message, sent.id, event.id);
-    if (sent.conversationId) await reports.link(REF.conversation, sent.conversationId, conversation.id);
+    return this.linkSent(sent, event, conversation);
+  }
+
+  /** Map what Genesys answered to a send (its message and conversation ids), so its webhooks find them. */
+  async linkSent(sent: { id: string; conversationId?: string | undefined }, event: StoredEvent, conversation: Conversation): Promise<DeliveryOutcome> {
+    await this.reports.link(REF.message, sent.id, event.id);
+    if (sent.conversationId) await this.reports.link(REF.conversation, sent.conversationId, conversation.id);
     return { status: 'sent', externalId: sent.id };
   }
 

@@ -6,6 +6,7 @@ import { verifyHmacSha256 } from '../../vendor/signature.js';
 import type { GenesysDesk } from './adapter.js';
 import { REF } from './adapter.js';
 import { attachmentsOf, structuredParts, textToParts } from './parts.js';
+import { agentlessEcho } from './proactive.js';
 import { GenesysWebhook } from './payloads.js';
 
 // Genesys → Parley: the Open Messaging outbound webhook at /webhooks/genesys/<instance> (§1.5–1.7).
@@ -16,7 +17,8 @@ import { GenesysWebhook } from './payloads.js';
 // - Then validated with zod: malformed → 400 (Genesys does not retry a 4xx); a type we do not handle → 200
 //   and ignored, so a new Genesys payload type never makes Genesys retry or fail the conversation.
 // - Idempotent: a message is stored under Genesys's `id` (Genesys retries up to 5 times), typing and
-//   receipts are naturally repeatable.
+//   receipts are naturally repeatable. An agentless message Parley sent comes back here too and is not
+//   stored again (linked by its id, or recognised by `agentlessEcho` when it overtakes Genesys's answer).
 // - Fast: one lookup and one transaction per payload; attachments are copied at once (Genesys's download
 //   links expire), bounded by a short timeout, well inside Genesys's 10 s.
 // - A payload for a conversation Parley does not know (or that ended) is acknowledged and dropped: a non-2xx
@@ -56,7 +58,9 @@ export function genesysWebhook(desk: GenesysDesk): Webhook {
         return { status: 200, body: {} };
       }
 
-      const agent = agentOf(p);
+      // Open Messaging names the integration as the sender of every agent message and typing event: credit
+      // the agent the Notifications API saw join (the name the customer was shown), else the payload's.
+      const agent = (p.originatingEntity !== 'Bot' ? await reports.currentAgent(conversation.id) : undefined) ?? agentOf(p);
       if (type === 'event') {
         const typing = (p.events ?? []).some((e) => e.eventType === 'Typing' && (e.typing?.type ?? 'On') === 'On');
         if (typing) await reports.typing({ conversationId: conversation.id, agent, typing: true });
@@ -65,7 +69,8 @@ export function genesysWebhook(desk: GenesysDesk): Webhook {
 
       // Text or Structured: an agent's (or bot's, or an agentless) message.
       if (p.direction && p.direction !== 'Outbound') return ignored('direction');
-      if (await reports.find(REF.message, p.id)) return { status: 200, body: { duplicate: true } };
+      // Already stored, or the echo of an agentless message Parley sent (its answer may not have come yet).
+      if ((await reports.find(REF.message, p.id)) || (await agentlessEcho(desk, conversation, p))) return { status: 200, body: { duplicate: true } };
       const parts: Part[] = [];
       const structured = structuredParts(p.text, p.content);
       if (structured.some((x) => x.type === 'quick_replies')) parts.push(...structured);
@@ -82,9 +87,10 @@ export function genesysWebhook(desk: GenesysDesk): Webhook {
             ),
           );
         } catch (e) {
-          // Unreachable now may be reachable in 5 s: Genesys retries a 503. A file we will never take (too
-          // large, not http) is shown as its name instead.
-          if (e instanceof VendorMediaError && /too large|not an http/.test(e.message)) parts.push({ type: 'text', text: `[attachment: ${a.filename ?? 'file'}]` });
+          // Unreachable now may be reachable in 5 s: Genesys retries a 503. A file we will never get (too
+          // large, not http, gone: a 404) is shown as its name instead, so the message's text is not lost
+          // with it when Genesys gives up retrying.
+          if (e instanceof VendorMediaError && e.permanent) parts.push({ type: 'text', text: `[attachment: ${a.filename ?? 'file'}]` });
           else throw new ParleyError('UNAVAILABLE', 'The attachment could not be fetched from Genesys yet.');
         }
       }

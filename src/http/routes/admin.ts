@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { openConversation, postMessage } from '../../core/commands.js';
 import { ParleyError } from '../../core/errors.js';
 import { OFFER_TYPES, type Contact } from '../../core/model.js';
 import { Part, partsOf } from '../../core/parts.js';
 import { completeSetup, createAgent, createApiKey, createQueue, DEFAULT_QUEUE, updateAgent } from '../../hub/admin.js';
+import { sendProactive } from '../../hub/proactive.js';
 import { conversationById, eventsAfter } from '../../hub/reads.js';
 import type { Tx } from '../../core/ports.js';
 import { toAgent, toDelivery, toOffer, toQueue } from '../../store/rows.js';
@@ -180,9 +180,12 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       method: 'POST',
       url: '/v1/messages/proactive',
       operationId: 'sendProactiveMessage',
-      errors: ['CONTACT_NOT_FOUND', 'QUEUE_NOT_FOUND', 'IDEMPOTENCY_MISMATCH', 'CONFLICT'],
+      errors: ['CONTACT_NOT_FOUND', 'QUEUE_NOT_FOUND', 'IDEMPOTENCY_MISMATCH', 'CONFLICT', 'MESSAGE_TOO_LONG', 'PROACTIVE_UNSUPPORTED'],
       otherResponses: { 200: { description: 'A retry with the same key: the first result again, nothing new written.' } },
-      summary: 'The business starts (or continues) a conversation with a contact, without an agent. A customer reply puts it in the queue.',
+      summary:
+        "The business starts (or continues) a conversation with a contact, without an agent. It opens where the contact's first message would: the web channel's route, by `entryPoint` when given. " +
+        'On the inbox a customer reply queues it (in `queue`, else the route\'s). On a vendor desk (Genesys: its agentless API) the message is also sent to the desk through the outbox, so a 201 means stored and queued; ' +
+        'what the desk refuses for certain is refused first with 422 and nothing stored (Genesys: text only, `PROACTIVE_UNSUPPORTED`; at most 2000 characters, `MESSAGE_TOO_LONG`).',
       tags,
       auth: { scope: 'messages:write' },
       status: 201,
@@ -193,6 +196,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
             text: z.string().min(1).max(10_000).optional(),
             parts: z.array(Part).min(1).max(20).optional(),
             queue: z.string().min(1).optional(),
+            entryPoint: z.string().min(1).max(100).optional(),
             from: z.object({ name: z.string().min(1).max(200) }).optional(),
             idempotencyKey: z.string().min(1).max(200).optional(),
           })
@@ -202,26 +206,21 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     async ({ body, principal, reply }) => {
       if (body.parts?.some((p) => p.type === 'media')) throw new ParleyError('VALIDATION', 'Proactive messages cannot carry uploads yet; use a link.');
       const caller = principal?.kind === 'apikey' ? `key:${principal.keyId}` : principal?.kind === 'agent' ? `agent:${principal.agentId}` : 'anon';
-      // Proactive messages go out on the web channel, to the desk its route names (where a reply will queue).
-      const channel = hub.adapters.instancesOf('channel', 'web')[0] ?? 'web';
-      const route = hub.adapters.route(channel);
-      const r = await hub.run(async (ctx) => {
-        const contact = await contactOf(ctx.tx, body, true);
-        const opened = await openConversation(ctx, { contactId: contact.id, channel, desk: route.desk, queueId: body.queue ?? route.queue ?? DEFAULT_QUEUE, phase: 'bot' });
-        const sent = await postMessage(ctx, {
-          conversationId: opened.conversation.id,
-          author: { role: 'business', name: body.from?.name ?? 'Business' },
-          origin: 'desk',
-          parts: partsOf(body),
-          source: `proactive:${caller}`,
-          key: body.idempotencyKey ?? newId('pm'),
-        });
-        return [opened, sent];
+      const sent = await sendProactive(hub, {
+        contact: (tx) => contactOf(tx, body, true),
+        // Proactive messages go out on the web channel the customer API serves, where a reply comes back.
+        channel: hub.adapters.instancesOf('channel', 'web')[0] ?? 'web',
+        entryPoint: body.entryPoint,
+        queue: body.queue,
+        defaultQueue: DEFAULT_QUEUE,
+        parts: partsOf(body),
+        author: { role: 'business', name: body.from?.name ?? 'Business' },
+        source: `proactive:${caller}`,
+        key: body.idempotencyKey ?? newId('pm'),
       });
-      const sent = r[1];
-      if (sent?.duplicate) reply.code(200);
-      const e = sent?.events[0];
-      if (!sent || !e) throw new ParleyError('INTERNAL');
+      if (sent.duplicate) reply.code(200);
+      const e = sent.events[0];
+      if (!e) throw new ParleyError('INTERNAL');
       return { conversation: presentConversation(sent.conversation), event: presentEvent(e, s.signer), duplicate: Boolean(sent.duplicate) };
     },
   );

@@ -111,6 +111,30 @@ describe('genesys desk ↔ emulator', () => {
     expect((await webhook(odd, sign(odd))).status).toBe(200);
   });
 
+  it('an attachment that is gone (404) shows as its name with the text kept; one unreachable for now gets 503 so Genesys retries', async () => {
+    const { chat, gcId } = await activeChat();
+    const payload = (id: string, url: string) =>
+      JSON.stringify({
+        id,
+        type: 'Text',
+        text: `see ${id}`,
+        direction: 'Outbound',
+        originatingEntity: 'Human',
+        conversationId: gcId,
+        channel: { to: { id: chat.contactId }, from: { id: 'integration', nickname: 'Support' }, time: new Date().toISOString() },
+        content: [{ contentType: 'Attachment', attachment: { mediaType: 'Image', url, mime: 'image/png', filename: 'gone.png' } }],
+      });
+    const gone = payload('att-gone', `${scene.ts.url}/no-such-file.png`);
+    expect((await webhook(gone, sign(gone))).status).toBe(200);
+    const shown = await chat.stream.next(eventFrame('message', chat.conversationId, (e) => e.parts.some((p: any) => p.text === 'see att-gone')), 5000);
+    expect(shown.event.parts).toEqual([{ type: 'text', text: 'see att-gone' }, { type: 'text', text: '[attachment: gone.png]' }]);
+    const later = payload('att-later', 'http://127.0.0.1:9/down.png');
+    const r = await webhook(later, sign(later));
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe('PARLEY_E_UNAVAILABLE');
+    expect((await events(chat)).some((e) => e.kind === 'message' && e.parts.some((p: any) => p.text === 'see att-later'))).toBe(false);
+  });
+
   it('customer ends → the Genesys customer participant is disconnected', async () => {
     const { chat, gcId } = await activeChat();
     expect((await scene.ts.api.post(`/v1/conversations/${chat.conversationId}/end`, {}, chat.token)).status).toBe(200);
