@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { customerChat, eventFrame, Streams, type Chat } from '../helpers/flows.js';
 import { until, type StreamClient, type TestServer } from '../helpers/server.js';
+import { expectGapFree, T, textsOf, vendorFaultCases, type ArmedFault, type VendorFault } from './kit.js';
 
 // The desk contract (issue 6, A5): one suite that every desk adapter runs against its emulator, so a new
 // vendor desk (Amazon Connect, LivePerson, …) proves the same behaviour the `inbox` and `genesys` desks do.
@@ -41,14 +42,6 @@ export interface DeskCapabilities {
    * `delivered` for a desk without read receipts (Genesys has no Read).
    */
   agentMessageStatus: 'delivered' | 'read';
-}
-
-/** A failure of the vendor, on the path customer messages take to it. */
-export type VendorFault = { kind: 'rateLimit'; retryAfterSeconds: number } | { kind: 'error'; status: number } | { kind: 'timeout' };
-
-export interface ArmedFault {
-  /** How many requests got the fault so far. */
-  injected(): Promise<number>;
 }
 
 /** One conversation as the desk side has it: the agent's hands and eyes. */
@@ -92,23 +85,14 @@ export interface DeskDriver {
   stop(): Promise<void>;
   /** Waits until a conversation (with the customer's first message) has reached the desk. */
   arrived(chat: Chat): Promise<AgentSide>;
-  /** Arms a vendor fault `times` times (absent: until cleared). Only with capabilities.vendorFaults. */
+  /** Arms a vendor fault on the path customer messages take to it, `times` times (absent: until cleared). Only with capabilities.vendorFaults. */
   fault?(fault: VendorFault, times?: number): Promise<ArmedFault>;
   clearFaults?(): Promise<void>;
   /** The vendor's conversation id that Parley's external id map holds for a conversation (desks that map ids). */
   externalIdOf?(conversationId: string): Promise<string | undefined>;
 }
 
-/** Long enough for an emulator round trip with retries on a busy 2-core machine; conditions are polled, not slept on. */
-const T = 8000;
-
 const isAgentMessage = (text: string) => eventFrame('message', undefined, (e) => e.origin === 'desk' && e.parts[0]?.text === text);
-const textsOf = (events: any[]): string[] => events.filter((e) => e.kind === 'message').map((e) => e.parts[0]?.text);
-
-/** Seq 1, 2, 3, … with no gap and no repeat. */
-function expectGapFree(events: { seq: number }[]): void {
-  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-}
 
 export function deskContract(driver: DeskDriver): void {
   const caps = driver.capabilities;
@@ -294,18 +278,7 @@ export function deskContract(driver: DeskDriver): void {
         return took;
       }
 
-      it('429 with Retry-After: waits at least that long, then every message arrives once, in order', async () => {
-        const took = await faultThenRecovery({ kind: 'rateLimit', retryAfterSeconds: 1 }, 1);
-        expect(took).toBeGreaterThanOrEqual(950);
-      });
-
-      it('500s: retried until the vendor recovers; every message arrives once, in order', async () => {
-        await faultThenRecovery({ kind: 'error', status: 500 }, 3);
-      });
-
-      it('a request that times out: retried; every message arrives once, in order', async () => {
-        await faultThenRecovery({ kind: 'timeout' }, 1);
-      });
+      vendorFaultCases(faultThenRecovery);
     });
 
     it('Parley restarts mid-conversation: the conversation continues both ways and the desk still finds it', async () => {

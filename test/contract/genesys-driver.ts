@@ -4,7 +4,8 @@ import type { FaultRuleInput } from '../../emulators/kit/index.js';
 import { genesysScene, type GenesysScene } from '../desks/genesys/helpers.js';
 import type { Chat } from '../helpers/flows.js';
 import { until } from '../helpers/server.js';
-import type { AgentSide, DeskAgent, DeskDriver, VendorFault } from './desk-contract.js';
+import type { AgentSide, DeskAgent, DeskDriver } from './desk-contract.js';
+import type { VendorFault } from './kit.js';
 
 // The desk driver of the `genesys` desk for the desk contract, against the Genesys Cloud emulator, whose
 // control API plays the agents: Alex takes the chat from the default queue (Support) and transfers it to
@@ -77,10 +78,10 @@ export function genesysDriver(): DeskDriver {
       const store = s().emu.store;
       const agent = (name: string) => [...store.agents.values()].find((a) => a.name.startsWith(name))!;
       const sales = [...store.queues.values()].find((q) => q.name === 'Sales')!;
-      const integration = store.integrations.get(s().emu.credentials.integrationId)!;
-      // Joins come from the Notifications API, which names the agent; Open Messaging webhooks name only the
-      // integration as the sender of every agent message and typing event (channel.from), so that is the author.
-      const who = (a: { id: string; name: string }): DeskAgent => ({ participant: { id: `gc:${a.id}`, name: a.name }, author: { id: `gc:${integration.id}`, name: integration.name } });
+      // Joins come from the Notifications API, which names the agent. Open Messaging webhooks name only the
+      // integration as the sender of agent messages and typing (channel.from); Parley credits them to the
+      // agent who joined, so the customer sees one name throughout.
+      const who = (a: { id: string; name: string }): DeskAgent => ({ participant: { id: `gc:${a.id}`, name: a.name }, author: { id: `gc:${a.id}`, name: a.name } });
       return {
         externalId: gc.id,
         async customerTexts() {
