@@ -160,7 +160,11 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
     const cfg = req.routeOptions.config as { websocket?: boolean } | undefined;
     if (cfg?.websocket !== true) closeAfterRefusedUpgrade(req.raw, reply.raw);
     // A path or query that decodes to U+0000 names nothing Parley has, and PostgreSQL cannot compare with it.
-    if (urlHasNul(req.url)) throw new ParleyError('BAD_REQUEST', NUL_REFUSED);
+    if (urlHasNul(req.url)) {
+      // Refused before the stream route could take the socket: close it after the answer, as above.
+      if (cfg?.websocket === true) closeAfterRefusedUpgrade(req.raw, reply.raw);
+      throw new ParleyError('BAD_REQUEST', NUL_REFUSED);
+    }
   });
 
   const origins = config.corsOrigins;

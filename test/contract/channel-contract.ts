@@ -3,15 +3,16 @@ import { samplePng } from '../../emulators/kit/png.js';
 import { eventFrame } from '../helpers/flows.js';
 import { until, type TestServer } from '../helpers/server.js';
 import { INBOX_ENV, InboxAgents, type InboxSide } from './inbox-driver.js';
-import { expectGapFree, needs, stored, T, textsOf, vendorFaultCases, type ArmedFault, type VendorFault } from './kit.js';
+import { expectGapFree, needs, notApplicable, stored, T, textsOf, vendorFaultCases, type ArmedFault, type VendorFault } from './kit.js';
 
 // The channel contract (issue 6, A5): one suite that every channel adapter runs against its emulator, so a
 // new vendor channel (Twilio and AWS SMS, Messenger, WhatsApp) proves the same behaviour the built-in `web`
 // channel does. A ChannelDriver plays the customer on its channel — the web API and stream, or a vendor
 // emulator's control API — and shows what the customer's side received; the agent side is always Parley's
 // own inbox desk (InboxAgents: the agent API and agent streams). What a channel cannot do (typing on SMS,
-// ending from Messenger, vendor faults on the web, which has no vendor) is a capability flag that skips the
-// case or the check, never faked.
+// ending from Messenger, vendor faults on the web, which has no vendor) is a capability flag that rules out
+// the case or the check, never faked (vendor faults and undeliverable messages: notApplicable checks the
+// driver offers no way to do them).
 //
 // Use: `channelContract(myDriver())` in a `test/contract/<channel>.contract.test.ts`.
 
@@ -331,7 +332,8 @@ export function channelContract(driver: ChannelDriver): void {
       expect(after.events).toHaveLength(before.events.length);
     });
 
-    describe.skipIf(!caps.vendorFaults)(caps.vendorFaults ? 'vendor failures' : 'vendor failures: not applicable, the channel has no vendor', () => {
+    if (!caps.vendorFaults) notApplicable('vendor failures (the channel has no vendor)', { fault: driver.fault });
+    else describe('vendor failures', () => {
       /** A fault on the vendor while the agent sends three messages: each reaches the customer once, in order, none fails. */
       async function faultThenRecovery(fault: VendorFault, times: number): Promise<number> {
         const { customer, id, desk } = await activeChat();
@@ -382,8 +384,9 @@ export function channelContract(driver: ChannelDriver): void {
       expect(textsOf(events)).toEqual(['Hello', ...replies.slice(0, -1), 'After the restart.', 'Welcome back.']);
     });
 
-    it.skipIf(!caps.undeliverable)(
-      caps.undeliverable ? `an agent message that cannot be delivered (${caps.undeliverable}) ends as delivery.failed, seen by the agent` : 'an undeliverable agent message: not applicable, nothing can fail to reach the customer',
+    if (!caps.undeliverable) notApplicable('an undeliverable agent message (nothing can fail to reach the customer)', { undeliverable: driver.undeliverable });
+    else it(
+      `an agent message that cannot be delivered (${caps.undeliverable}) ends as delivery.failed, seen by the agent`,
       async () => {
         const { customer, id, desk } = await activeChat();
         await need(driver, 'undeliverable')(customer);

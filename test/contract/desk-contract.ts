@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { customerChat, eventFrame, Streams, type Chat } from '../helpers/flows.js';
 import { until, type StreamClient, type TestServer } from '../helpers/server.js';
-import { expectGapFree, T, textsOf, vendorFaultCases, type ArmedFault, type VendorFault } from './kit.js';
+import { expectGapFree, notApplicable, T, textsOf, vendorFaultCases, type ArmedFault, type VendorFault } from './kit.js';
 
 // The desk contract (issue 6, A5): one suite that every desk adapter runs against its emulator, so a new
 // vendor desk (Amazon Connect, LivePerson, …) proves the same behaviour the `inbox` and `genesys` desks do.
 // The customer is always Parley's web channel (REST and the stream); the agent is played by a DeskDriver,
 // which each desk implements over its own agent side: the inbox's agent API, or a vendor emulator's
-// control API. A case a desk cannot have (vendor faults on the inbox, which has no vendor) is skipped by a
-// capability flag, never faked.
+// control API. A case a desk cannot have (vendor faults on the inbox, which has no vendor) is ruled out by a
+// capability flag, never faked: it runs as a check that the driver offers no way to do it (notApplicable).
 //
 // Use: `deskContract(myDriver())` in a `test/contract/<desk>.contract.test.ts`.
 
@@ -256,7 +256,8 @@ export function deskContract(driver: DeskDriver): void {
       expectGapFree(await log(chat));
     });
 
-    describe.skipIf(!caps.vendorFaults)(caps.vendorFaults ? 'vendor failures' : 'vendor failures: not applicable, the desk has no vendor', () => {
+    if (!caps.vendorFaults) notApplicable('vendor failures (the desk has no vendor)', { fault: driver.fault });
+    else describe('vendor failures', () => {
       /**
        * A fault on the vendor while the customer writes three messages: each reaches the desk once, in
        * order, none fails, and the conversation carries on both ways afterwards.

@@ -17,6 +17,17 @@ export interface ArmedFault {
 }
 
 /**
+ * A case a driver's capabilities rule out is not skipped (CI treats a skip as something to look at): it runs
+ * as a check that the driver really offers no way to do it, so a driver that implements the method but
+ * leaves its capability off fails here instead of silently never being tested.
+ */
+export function notApplicable(title: string, lacks: Record<string, unknown>): void {
+  it(`${title}: not applicable, and the driver offers no way to do it`, () => {
+    for (const [name, impl] of Object.entries(lacks)) expect(impl, `the driver implements ${name} but its capability is off`).toBeUndefined();
+  });
+}
+
+/**
  * The three vendor-failure cases both contracts have: `faultThenRecovery(fault, times)` arms the fault,
  * drives its contract's traffic through it, checks every message arrived once and in order, and returns
  * how long that took (a 429 must make Parley wait at least its Retry-After).

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agent, startServer, type TestServer } from '../helpers/server.js';
 
@@ -73,6 +74,25 @@ describe('WebSocket upgrades', () => {
   it('GET /v1/stream with a valid token switches protocols (the control)', async () => {
     const r = await upgrade(ts.url, '/v1/stream', tokens.customer);
     expect(r).toMatchObject({ status: 101, upgraded: true });
+  });
+
+  it('an upgrade on /v1/stream refused before the route (a URL with %00) is a 400 and the server closes the socket', async () => {
+    const raw = await new Promise<{ answer: string; closedByServer: boolean }>((resolve, reject) => {
+      const socket = connect(Number(new URL(ts.url).port), '127.0.0.1');
+      let answer = '';
+      socket.setTimeout(3000, () => {
+        socket.destroy();
+        resolve({ answer, closedByServer: false });
+      });
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      socket.on('end', () => resolve({ answer, closedByServer: true }));
+      socket.on('error', reject);
+      const key = randomBytes(16).toString('base64');
+      socket.write(`GET /v1/stream?%00=%00 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nAuthorization: Bearer ${tokens.customer}\r\n\r\n`);
+    });
+    expect(raw.answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw.answer).toContain('PARLEY_E_BAD_REQUEST');
+    expect(raw.closedByServer).toBe(true);
   });
 
   describe.each(['anonymous', 'customer', 'admin'])('as %s', (who) => {
