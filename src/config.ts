@@ -34,6 +34,12 @@ export const SETTINGS = {
   deliveryBaseDelayMs: { env: 'PARLEY_DELIVERY_BASE_DELAY_MS', schema: int(1, 3_600_000), default: 1000, doc: 'First retry delay; doubles each attempt, with jitter.' },
   deliveryMaxDelayMs: { env: 'PARLEY_DELIVERY_MAX_DELAY_MS', schema: int(1, 86_400_000), default: 300_000, doc: 'Longest delay between two attempts.' },
   deliveryTimeoutMs: { env: 'PARLEY_DELIVERY_TIMEOUT_MS', schema: int(100, 600_000), default: 15_000, doc: 'How long one delivery attempt may take.' },
+  durability: {
+    env: 'PARLEY_DURABILITY',
+    schema: z.enum(['normal', 'full']),
+    default: 'normal',
+    doc: 'When an acknowledged message is safe. `normal` (SQLite WAL, synchronous=NORMAL): survives a crash of Parley (kill -9); a power cut may lose the last moments. `full` (synchronous=FULL): every acknowledgement waits for an fsync, so it also survives a power cut. PostgreSQL always commits with synchronous_commit=on.',
+  },
   defaultAssignment: { env: 'PARLEY_DEFAULT_ASSIGNMENT', schema: z.enum(['manual', 'round_robin']), default: 'round_robin', doc: 'Assignment mode of the `default` queue created on first start.' },
   trustProxy: { env: 'PARLEY_TRUST_PROXY', schema: list, default: [], doc: 'Addresses or CIDR ranges of your reverse proxies (comma-separated). Only requests from these may set X-Forwarded-For; none by default, so clients cannot choose the address the rate limits count.' },
   metricsToken: { env: 'PARLEY_METRICS_TOKEN', schema: z.string().min(16, 'must be at least 16 characters').optional(), default: undefined, doc: 'Bearer token that may read /metrics (for a Prometheus scrape config). API keys with the metrics:read scope may read it too; with neither, /metrics answers 401.', secret: true },

@@ -52,7 +52,7 @@ export interface ServerOptions {
 }
 
 export async function createServer(config: Config, opts: ServerOptions = {}): Promise<ParleyServer> {
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, durability: config.durability });
   await migrate(database.db);
   await ensureDefaultQueue(database.db, config.defaultAssignment);
 

@@ -23,11 +23,13 @@ export interface Database {
 // well inside 2^53, so numbers are safe and keep both dialects returning the same types.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number }): Database {
+export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number; durability?: 'normal' | 'full' }): Database {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client that errors (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
+    // An acknowledgement means the commit is on disk, whatever the server's default says.
+    pool.on('connect', (client) => void client.query('SET synchronous_commit = on').catch(() => undefined));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const url = new URL(opts.databaseUrl);
     url.password = '';
@@ -36,10 +38,12 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
   mkdirSync(opts.dataDir, { recursive: true });
   const file = join(opts.dataDir, 'parley.db');
   const sqlite = new SQLite(file);
-  // WAL: readers never block the writer; synchronous=NORMAL is durable against a process crash (kill -9),
-  // which is the failure we test for; busy_timeout covers a second process such as `parley agent add`.
+  // WAL: readers never block the writer. synchronous=NORMAL is durable against a process crash (kill -9),
+  // which is the failure we test for; FULL (PARLEY_DURABILITY=full) also fsyncs the WAL at every commit, so
+  // an acknowledged write survives a power cut too. busy_timeout covers a second process such as
+  // `parley agent add`.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
