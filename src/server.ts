@@ -65,12 +65,13 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const hub = new Hub({
     db: database.db,
     dialect: database.dialect,
+    hot: database.hot,
     bus,
     adapters,
     onSignalError: (err, adapter) => app.log.warn({ err, adapter }, 'a live signal was not passed on'),
-    onCommitted: (events) => {
+    onCommitted: (events, dispatch) => {
       for (const e of events) metrics.eventsAppended.inc({ kind: e.kind });
-      dispatcher?.wake();
+      if (dispatch) dispatcher?.wake();
     },
   });
   dispatcher = new Dispatcher(

@@ -5,9 +5,11 @@ import type { LegAdapter } from '../core/adapter.js';
 import type { Conversation, Leg, Offer, Signal, StoredEvent } from '../core/model.js';
 import type { RunInTx, Tx } from '../core/ports.js';
 import { WAITING_PHASES } from '../core/phases.js';
+import { deliveryTargets, type LegPolicy } from '../core/fanout.js';
 import { conversationSummary, type Bus } from '../realtime/bus.js';
 import type { Dialect } from '../store/db.js';
 import type { DB } from '../store/schema.js';
+import type { SqliteHot } from '../store/sqlite-hot.js';
 import { makeRunInTx } from '../store/tx.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { Presence } from './presence.js';
@@ -18,9 +20,15 @@ import { Presence } from './presence.js';
 export interface HubDeps {
   db: Kysely<DB>;
   dialect: Dialect;
+  /** SQLite: the message hot path's prepared statements (store/sqlite-hot.ts). */
+  hot?: SqliteHot | undefined;
   bus: Bus;
   adapters: Adapters;
-  onCommitted?: (events: StoredEvent[]) => void;
+  /**
+   * After each commit that appended events. `dispatch`: whether any of them has a delivery the dispatcher
+   * must make (a leg that does not read the log); a message between built-in legs needs no dispatcher work.
+   */
+  onCommitted?: (events: StoredEvent[], dispatch: boolean) => void;
   /** A vendor adapter failed to pass a live signal on (logged; signals are best effort). */
   onSignalError?: (err: unknown, adapter: string) => void;
 }
@@ -34,7 +42,7 @@ export class Hub {
   readonly presence = new Presence();
   readonly runInTx: RunInTx;
   private readonly queueLocks = new KeyedMutex();
-  private readonly onCommitted: (events: StoredEvent[]) => void;
+  private readonly onCommitted: (events: StoredEvent[], dispatch: boolean) => void;
   private readonly onSignalError: (err: unknown, adapter: string) => void;
 
   constructor(deps: HubDeps) {
@@ -42,7 +50,7 @@ export class Hub {
     this.dialect = deps.dialect;
     this.bus = deps.bus;
     this.adapters = deps.adapters;
-    this.runInTx = makeRunInTx(deps.db, deps.dialect);
+    this.runInTx = makeRunInTx(deps.db, deps.dialect, deps.hot);
     this.onCommitted = deps.onCommitted ?? (() => undefined);
     this.onSignalError = deps.onSignalError ?? (() => undefined);
   }
@@ -62,11 +70,16 @@ export class Hub {
   private committed(results: CommandResult[]): void {
     const queues = new Set<string>();
     const all: StoredEvent[] = [];
+    let dispatch = false;
     for (const r of results) {
       if (r.duplicate || r.events.length === 0) continue;
+      const legs = this.legsOrNone(r.conversation);
       for (const e of r.events) {
         this.publishEvent(e, r.conversation);
         all.push(e);
+        // The same rule that made its delivery rows (commands.ts append): only rows to legs that do not
+        // read the log are pending, and only those are the dispatcher's work.
+        if (!dispatch) dispatch = legs === undefined || deliveryTargets(e, legs).some((t) => !t.readsLog);
         if (
           r.conversation.queueId &&
           (e.kind === 'conversation.queued' || e.kind === 'participant.joined' || e.kind === 'conversation.ended' || e.kind === 'transfer.started')
@@ -77,8 +90,17 @@ export class Hub {
         if (e.kind === 'participant.left' || e.kind === 'conversation.ended') void this.kickAgentQueues(e);
       }
     }
-    if (all.length) this.onCommitted(all);
+    if (all.length) this.onCommitted(all, dispatch);
     for (const q of queues) void this.settleQueue(q);
+  }
+
+  /** The conversation's legs, or undefined when an adapter is no longer configured (then: let the dispatcher look). */
+  private legsOrNone(c: Conversation): LegPolicy[] | undefined {
+    try {
+      return this.adapters.legsFor(c);
+    } catch {
+      return undefined;
+    }
   }
 
   publishEvent(event: StoredEvent, c: Conversation): void {

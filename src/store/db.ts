@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
+import { SqliteHot } from './sqlite-hot.js';
 import * as m001 from './migrations/001_init.js';
 import * as m002 from './migrations/002_canned_responses.js';
 import * as m003 from './migrations/003_agent_authority.js';
@@ -14,6 +15,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
+  /** SQLite only: the message hot path's prepared statements on the same connection (sqlite-hot.ts). */
+  hot?: SqliteHot;
   /** Where the data is, for logs and `parley doctor` (never includes a password). */
   describe: string;
   close(): Promise<void>;
@@ -47,7 +50,7 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', describe: `sqlite ${file}`, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', hot: new SqliteHot(sqlite), describe: `sqlite ${file}`, close: () => db.destroy() };
 }
 
 /**

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Conversation, Leg, StoredEvent } from '../core/model.js';
 import type { EventDraft, ExternalRef, NewConversation, RunInTx, Tx } from '../core/ports.js';
 import type { Dialect } from './db.js';
+import type { SqliteHot } from './sqlite-hot.js';
 import { eventBodyJson, toAgent, toContact, toConversation, toDelivery, toEvent, toQueue } from './rows.js';
 import type { DB } from './schema.js';
 
@@ -33,6 +34,8 @@ export class KyselyTx implements Tx {
   constructor(
     private readonly db: Transaction<DB> | Kysely<DB>,
     private readonly dialect: Dialect,
+    /** SQLite: the hot path's prepared statements, on the connection this transaction holds. */
+    private readonly hot?: SqliteHot,
   ) {}
 
   now = nowIso;
@@ -120,6 +123,10 @@ export class KyselyTx implements Tx {
   }
 
   async getConversation(id: string, lock = false) {
+    if (this.hot) {
+      const row = this.hot.conversation(id);
+      return row && toConversation(row);
+    }
     let q = this.db.selectFrom('conversations').selectAll().where('id', '=', id);
     if (lock && this.dialect === 'postgres') q = q.forUpdate();
     const r = await q.executeTakeFirst();
@@ -194,21 +201,21 @@ export class KyselyTx implements Tx {
   }
 
   async findEventByKey(source: string, key: string) {
+    if (this.hot) {
+      const row = this.hot.eventByKey(source, key);
+      return row && toEvent(row);
+    }
     const r = await this.db.selectFrom('events').selectAll().where('source', '=', source).where('idem_key', '=', key).executeTakeFirst();
     return r && toEvent(r);
   }
 
   async appendEvent(conversationId: string, draft: EventDraft): Promise<StoredEvent> {
-    const bumped = await this.db
-      .updateTable('conversations')
-      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: nowIso() }))
-      .where('id', '=', conversationId)
-      .returning('last_seq')
-      .executeTakeFirstOrThrow();
+    const seq = this.hot ? this.hot.bumpSeq(conversationId, nowIso()) : await this.bumpSeq(conversationId);
+    if (seq === undefined) throw new Error(`appendEvent: no conversation ${conversationId}`);
     const row = {
       id: newId('ev'),
       conversation_id: conversationId,
-      seq: Number(bumped.last_seq),
+      seq,
       kind: draft.body.kind,
       author: JSON.stringify(draft.author),
       origin: draft.origin,
@@ -217,8 +224,19 @@ export class KyselyTx implements Tx {
       idem_key: draft.key ?? null,
       created_at: nowIso(),
     };
-    await this.db.insertInto('events').values(row).execute();
+    if (this.hot) this.hot.insertEvent(row);
+    else await this.db.insertInto('events').values(row).execute();
     return toEvent(row);
+  }
+
+  private async bumpSeq(conversationId: string): Promise<number | undefined> {
+    const r = await this.db
+      .updateTable('conversations')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: nowIso() }))
+      .where('id', '=', conversationId)
+      .returning('last_seq')
+      .executeTakeFirst();
+    return r ? Number(r.last_seq) : undefined;
   }
 
   async getEventBySeq(conversationId: string, seq: number) {
@@ -238,24 +256,23 @@ export class KyselyTx implements Tx {
 
   async insertDelivery(d: { conversationId: string; eventId: string; seq: number; leg: Leg; adapter: string; status?: 'pending' | 'sent' }) {
     const now = nowIso();
-    await this.db
-      .insertInto('deliveries')
-      .values({
-        id: newId('dl'),
-        conversation_id: d.conversationId,
-        event_id: d.eventId,
-        seq: d.seq,
-        leg: d.leg,
-        adapter: d.adapter,
-        status: d.status ?? 'pending',
-        attempts: 0,
-        next_attempt_at: Date.now(),
-        external_id: null,
-        last_error: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    const row = {
+      id: newId('dl'),
+      conversation_id: d.conversationId,
+      event_id: d.eventId,
+      seq: d.seq,
+      leg: d.leg,
+      adapter: d.adapter,
+      status: d.status ?? 'pending',
+      attempts: 0,
+      next_attempt_at: Date.now(),
+      external_id: null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+    };
+    if (this.hot) this.hot.insertDelivery(row);
+    else await this.db.insertInto('deliveries').values(row).execute();
   }
 
   async markDeliveryFailed(deliveryId: string, attempts: number, error: string) {
@@ -339,11 +356,11 @@ export class KyselyTx implements Tx {
  * identity) surfaces as 23505 in the loser; we retry the whole command (a few attempts), and it then finds
  * the winner.
  */
-export function makeRunInTx(db: Kysely<DB>, dialect: Dialect): RunInTx {
+export function makeRunInTx(db: Kysely<DB>, dialect: Dialect, hot?: SqliteHot): RunInTx {
   return async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await db.transaction().execute((trx) => fn(new KyselyTx(trx, dialect)));
+        return await db.transaction().execute((trx) => fn(new KyselyTx(trx, dialect, hot)));
       } catch (e) {
         const code = (e as { code?: string }).code;
         const racy = code === '23505' || code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';

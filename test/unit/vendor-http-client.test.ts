@@ -291,7 +291,9 @@ describe('VendorHttp: rate budget', () => {
     await Promise.all(Array.from({ length: 5 }, () => c.get('/things')));
     const rel = sentAt.map((t) => t - sentAt[0]!);
     // A timer may fire a millisecond early against the wall clock; the budget itself is never early.
-    expect(rel[1]).toBeLessThan(50);
+    // The second fits in the first window: not held back by the budget (which would make it ≥ 298), however
+    // slow a loaded machine is to send it.
+    expect(rel[1]).toBeLessThan(250);
     expect(rel[2]).toBeGreaterThanOrEqual(298);
     expect(rel[3]).toBeGreaterThanOrEqual(298);
     expect(rel[4]).toBeGreaterThanOrEqual(598);
