@@ -1,18 +1,43 @@
 #!/usr/bin/env node
-// Runs every benchmark in turn (relay, then ingest) and writes bench/results/summary.json with
-// {parley, floor, ratio} per metric. `npm run bench` builds first; BENCH_QUICK=1 is a < 20 s smoke run.
-import { pathToFileURL } from 'node:url';
-import { ingest } from './ingest.js';
+// Runs every benchmark in turn (cold start, relay, ingest on SQLite, at full durability and on PostgreSQL,
+// idle streams) and writes bench/results/summary.json with {parley, floor, ratio, unit, better} per metric,
+// and the chart bench/results/chart.svg (BENCH_UPDATE_DOCS=1: also docs/screenshots/bench.svg, the one the
+// README shows). `npm run bench` builds first; BENCH_QUICK=1 is the smoke run the test suite makes.
+import { copyFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeChart } from './chart.js';
+import { coldstart } from './coldstart.js';
+import { ingest, ingestComplete } from './ingest.js';
 import { cleanup, installCleanupHandlers } from './lib/proc.js';
-import { fmt, machine, quick, ratio, writeResult } from './lib/stats.js';
+import { fmt, machine, quick, ratio, RESULTS_DIR, writeResult } from './lib/stats.js';
 import { relay } from './relay.js';
+import { streams, streamsComplete } from './streams.js';
+
+const DOCS_CHART = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots', 'bench.svg');
 
 const metric = (parley, floor, unit, better) => ({ parley, floor, ratio: ratio(parley, floor), unit, better });
 
+/** The metrics of one ingest variant under `prefix` (none when it was skipped). */
+function ingestMetrics(prefix, i) {
+  if (!i) return {};
+  return {
+    [`${prefix}.reqPerSec`]: metric(i.parley.reqPerSec, i.floor.reqPerSec, 'req/s', 'higher'),
+    [`${prefix}.p50Ms`]: metric(i.parley.latencyMs.p50, i.floor.latencyMs.p50, 'ms', 'lower'),
+    [`${prefix}.p99Ms`]: metric(i.parley.latencyMs.p99, i.floor.latencyMs.p99, 'ms', 'lower'),
+    [`${prefix}.serverCpuMsPerReq`]: metric(i.parley.serverCpuMsPerReq, i.floor.serverCpuMsPerReq, 'ms', 'lower'),
+    [`${prefix}.serverPeakRssMb`]: metric(i.parley.serverPeakRssMb, i.floor.serverPeakRssMb, 'MiB', 'lower'),
+  };
+}
+
 export async function runAll() {
   const started = Date.now();
+  const c = await coldstart();
   const r = await relay();
-  const i = await ingest();
+  const i = await ingest('sqlite');
+  const full = await ingest('full');
+  const pg = await ingest('postgres');
+  const st = await streams();
   const summary = {
     timestamp: new Date().toISOString(),
     node: process.version,
@@ -20,7 +45,8 @@ export async function runAll() {
     machine: machine(),
     quick: quick(),
     durationMs: Date.now() - started,
-    note: 'ratio = parley / floor. For throughput, 1.0 means as fast as the floor (higher is better); for latency, 1.0 means as low as the floor (lower is better).',
+    note: 'ratio = parley / floor. For throughput, 1.0 means as fast as the floor (higher is better); for latency, CPU, memory and start time, 1.0 means as low as the floor (lower is better).',
+    skipped: pg ? [] : ['ingest.pg (PostgreSQL unreachable)'],
     metrics: {
       'relay.msgsPerSec': metric(r.parley.msgsPerSec, r.floor.msgsPerSec, 'msg/s', 'higher'),
       'relay.e2e.p50Ms': metric(r.parley.e2eMs.p50, r.floor.e2eMs.p50, 'ms', 'lower'),
@@ -28,17 +54,24 @@ export async function runAll() {
       'relay.ack.p50Ms': metric(r.parley.ackMs.p50, r.floor.ackMs.p50, 'ms', 'lower'),
       'relay.ack.p99Ms': metric(r.parley.ackMs.p99, r.floor.ackMs.p99, 'ms', 'lower'),
       'relay.serverCpuMsPerMsg': metric(r.parley.serverCpuMsPerMsg, r.floor.serverCpuMsPerMsg, 'ms', 'lower'),
-      'ingest.reqPerSec': metric(i.parley.reqPerSec, i.floor.reqPerSec, 'req/s', 'higher'),
-      'ingest.p50Ms': metric(i.parley.latencyMs.p50, i.floor.latencyMs.p50, 'ms', 'lower'),
-      'ingest.p99Ms': metric(i.parley.latencyMs.p99, i.floor.latencyMs.p99, 'ms', 'lower'),
-      'ingest.serverCpuMsPerReq': metric(i.parley.serverCpuMsPerReq, i.floor.serverCpuMsPerReq, 'ms', 'lower'),
+      ...ingestMetrics('ingest', i),
+      ...ingestMetrics('ingest.full', full),
+      ...ingestMetrics('ingest.pg', pg),
+      'streams.open': metric(st.parley.opened, st.floor.opened, 'streams', 'higher'),
+      'streams.rssPerStream': metric(st.parley.rssPerStreamKiB, st.floor.rssPerStreamKiB, 'KiB', 'lower'),
+      'coldStart.firstMs': metric(c.parley.firstMs.p50, c.floor.firstMs.p50, 'ms', 'lower'),
+      'coldStart.restartMs': metric(c.parley.restartMs.p50, c.floor.restartMs.p50, 'ms', 'lower'),
     },
-    config: { relay: r.config, ingest: i.config },
-    complete: r.parley.completed === r.parley.sent && r.floor.completed === r.floor.sent && i.parley.ok === i.parley.requests && i.floor.ok === i.floor.requests,
+    config: { coldstart: c.config, relay: r.config, ingest: i.config, streams: st.config },
+    complete:
+      r.parley.completed === r.parley.sent && r.floor.completed === r.floor.sent && [i, full, pg].every(ingestComplete) && streamsComplete(st),
   };
   const file = writeResult('summary', summary);
-  const rows = Object.entries(summary.metrics).map(([k, m]) => `  ${k.padEnd(24)} parley ${fmt(m.parley, 2).padStart(9)}  floor ${fmt(m.floor, 2).padStart(9)}  ratio ${fmt(m.ratio, 3).padStart(7)}  ${m.unit}`);
-  process.stdout.write(['summary (parley / floor):', ...rows, `→ ${file} (${(summary.durationMs / 1000).toFixed(1)} s)`, ''].join('\n'));
+  const chart = writeChart(summary, join(RESULTS_DIR, 'chart.svg'));
+  if (process.env.BENCH_UPDATE_DOCS === '1') copyFileSync(chart, DOCS_CHART);
+  const rows = Object.entries(summary.metrics).map(([k, m]) => `  ${k.padEnd(30)} parley ${fmt(m.parley, 2).padStart(9)}  floor ${fmt(m.floor, 2).padStart(9)}  ratio ${fmt(m.ratio, 3).padStart(7)}  ${m.unit}`);
+  const skipped = summary.skipped.map((s) => `  SKIPPED: ${s}`);
+  process.stdout.write(['summary (parley / floor):', ...rows, ...skipped, `→ ${file}`, `→ ${chart}${process.env.BENCH_UPDATE_DOCS === '1' ? ` (and ${DOCS_CHART})` : ''}`, `(${(summary.durationMs / 1000).toFixed(1)} s)`, ''].join('\n'));
   return summary;
 }
 

@@ -1,36 +1,19 @@
 // The floor: the least a server in Parley's style can do for the same traffic. Bare Fastify +
 // @fastify/websocket, the same wire protocol as Parley for what the benchmarks use, in-memory sessions,
-// and ONE better-sqlite3 insert (WAL, synchronous=NORMAL) per message. No ownership queries, no
-// idempotency, no deliveries, no receipts, no bus. Parley's numbers divided by these are the ratios.
+// and ONE insert per message (store.js: better-sqlite3 with WAL and synchronous=NORMAL by default, FULL with
+// FLOOR_SYNCHRONOUS=FULL, or PostgreSQL with FLOOR_DATABASE_URL). No ownership queries, no idempotency, no
+// deliveries, no receipts, no bus. Parley's numbers divided by these are the ratios.
 //
-// Env: PORT, FLOOR_DATA_DIR. Run as a child process by the benchmarks.
+// Env: PORT, FLOOR_DATA_DIR, FLOOR_SYNCHRONOUS, FLOOR_DATABASE_URL. Run as a child process by the benchmarks.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import websocket from '@fastify/websocket';
-import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
+import { openStore } from './store.js';
 
 const port = Number(process.env.PORT || 0);
 const dataDir = process.env.FLOOR_DATA_DIR;
-if (!dataDir) throw new Error('FLOOR_DATA_DIR is required');
 
-const db = new SQLite(join(dataDir, 'floor.db'));
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.exec(`CREATE TABLE IF NOT EXISTS events (
-  id TEXT PRIMARY KEY,
-  conversation_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  author_role TEXT NOT NULL,
-  author_id TEXT NOT NULL,
-  client_message_id TEXT,
-  parts TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  UNIQUE (conversation_id, seq)
-)`);
-const insert = db.prepare(
-  'INSERT INTO events (id, conversation_id, seq, author_role, author_id, client_message_id, parts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-);
+const store = await openStore(process.env, dataDir);
 
 const tokens = new Map(); // token → { kind: 'customer', contactId } | { kind: 'agent', agentId }
 const conversations = new Map(); // id → { id, contactId, agentId, lastSeq }
@@ -42,7 +25,10 @@ const bearer = (req) => {
   return typeof h === 'string' && h.startsWith('Bearer ') ? tokens.get(h.slice(7)) : undefined;
 };
 
-/** Validate, store (one insert), and return the event, or an error code. */
+/**
+ * Validate, store (one insert), and return the event, or an error code. `stored` is a promise to await
+ * before answering when the store is asynchronous (PostgreSQL); the seq is taken before it, synchronously.
+ */
 function append(principal, conversationId, body) {
   if (!principal || principal.kind !== 'customer') return { error: 'UNAUTHENTICATED', status: 401 };
   if (typeof body !== 'object' || body === null) return { error: 'VALIDATION', status: 400 };
@@ -62,17 +48,21 @@ function append(principal, conversationId, body) {
     clientMessageId,
     createdAt: new Date().toISOString(),
   };
-  insert.run(event.id, conversationId, event.seq, 'customer', principal.contactId, clientMessageId, JSON.stringify(event.parts), event.createdAt);
   c.lastSeq = event.seq;
-  const agentSocket = c.agentId ? agentSockets.get(c.agentId) : undefined;
-  if (agentSocket && agentSocket.readyState === agentSocket.OPEN) agentSocket.send(JSON.stringify({ type: 'event', event }));
-  return { event };
+  const stored = store.insert([event.id, conversationId, event.seq, 'customer', principal.contactId, clientMessageId, JSON.stringify(event.parts), event.createdAt]);
+  const fanOut = () => {
+    const agentSocket = c.agentId ? agentSockets.get(c.agentId) : undefined;
+    if (agentSocket && agentSocket.readyState === agentSocket.OPEN) agentSocket.send(JSON.stringify({ type: 'event', event }));
+  };
+  if (!stored) fanOut();
+  return { event, stored: stored?.then(fanOut) };
 }
 
 const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
 await app.register(websocket, { options: { maxPayload: 256 * 1024 } });
 
 app.get('/healthz', async () => ({ ok: true }));
+app.get('/readyz', async () => ({ ok: true, store: store.name }));
 
 app.post('/v1/sessions', async (_req, reply) => {
   const contactId = `ct_${randomUUID()}`;
@@ -101,6 +91,7 @@ app.post('/v1/conversations', async (req, reply) => {
 app.post('/v1/conversations/:id/messages', async (req, reply) => {
   const r = append(bearer(req), req.params.id, req.body);
   if (r.error) return reply.code(r.status).send({ code: r.error });
+  if (r.stored) await r.stored;
   return reply.code(201).send({ event: r.event, duplicate: false });
 });
 
@@ -113,7 +104,7 @@ app.get('/v1/stream', { websocket: true }, (socket, req) => {
       if (agentSockets.get(p.agentId) === socket) agentSockets.delete(p.agentId);
     });
   }
-  socket.on('message', (data) => {
+  socket.on('message', async (data) => {
     let frame;
     try {
       frame = JSON.parse(data.toString());
@@ -125,6 +116,7 @@ app.get('/v1/stream', { websocket: true }, (socket, req) => {
     try {
       const r = append(p, frame.conversationId, frame);
       if (r.error) return socket.send(JSON.stringify({ type: 'error', ref, code: r.error }));
+      if (r.stored) await r.stored;
       socket.send(JSON.stringify({ type: 'ack', ref, duplicate: false, event: r.event }));
     } catch {
       socket.send(JSON.stringify({ type: 'error', ref, code: 'INTERNAL' }));
@@ -134,10 +126,10 @@ app.get('/v1/stream', { websocket: true }, (socket, req) => {
 });
 
 const stop = () => {
-  app.close().finally(() => {
-    db.close();
-    process.exit(0);
-  });
+  app
+    .close()
+    .then(() => store.close())
+    .finally(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

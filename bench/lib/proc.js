@@ -9,6 +9,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const children = new Set();
 const dirs = new Set();
+const hooks = new Set(); // async clean-ups (a PostgreSQL database to drop), run by cleanup() and on Ctrl-C
+
+/** Run `fn` (async) at cleanup, unless `cancel()` is called first. */
+export function onCleanup(fn) {
+  hooks.add(fn);
+  return () => hooks.delete(fn);
+}
+
+async function runHooks(timeoutMs) {
+  const all = [...hooks];
+  hooks.clear();
+  await Promise.race([Promise.allSettled(all.map((fn) => fn())), sleep(timeoutMs)]);
+}
 
 /** A fresh temp folder, removed by cleanup(). */
 export function tempDir(prefix) {
@@ -39,11 +52,11 @@ export function freePort() {
  * Spawn a node child. Its output is kept (last 64 KiB) so a failure can show why; the pipes are always
  * drained so a chatty child never blocks.
  */
-export function spawnNode(args, { env = {}, cwd, name = 'child', nodeArgs = [] } = {}) {
+export function spawnNode(args, { env = {}, cwd, name = 'child', nodeArgs = [], ipc = false } = {}) {
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
   });
   let out = '';
   const keep = (chunk) => {
@@ -78,8 +91,8 @@ export async function stopChild(p, graceMs = 5000) {
   clearTimeout(t);
 }
 
-/** Poll url until it answers 200, the child dies, or the deadline passes. */
-export async function waitHealthy(p, url, timeoutMs = 20_000) {
+/** Poll url every intervalMs until it answers 200, the child dies, or the deadline passes. */
+export async function waitHealthy(p, url, timeoutMs = 20_000, intervalMs = 50) {
   const deadline = Date.now() + timeoutMs;
   let died = false;
   p.exited.then(() => (died = true));
@@ -91,14 +104,15 @@ export async function waitHealthy(p, url, timeoutMs = 20_000) {
     } catch {
       // not listening yet
     }
-    await sleep(50);
+    await sleep(intervalMs);
   }
   throw new Error(`${p.name} was not ready within ${timeoutMs} ms:\n${p.output()}`);
 }
 
-/** Kill every child still running and remove every temp folder. Idempotent. */
+/** Kill every child still running, run the clean-up hooks and remove every temp folder. Idempotent. */
 export async function cleanup() {
   await Promise.all([...children].map((c) => stopChild({ child: c, exited: new Promise((r) => c.once('exit', r)) }, 3000)));
+  await runHooks(10_000);
   for (const d of [...dirs]) removeDir(d);
 }
 
@@ -129,7 +143,8 @@ export function installCleanupHandlers() {
     process.on(sig, () => {
       process.stderr.write(`\nbench: ${sig}, cleaning up\n`);
       cleanupSync();
-      process.exit(130);
+      // Servers are gone; what is left (dropping a temp database) gets a few seconds, no more.
+      runHooks(3000).finally(() => process.exit(130));
     });
   }
   process.on('uncaughtException', (e) => {
@@ -159,6 +174,19 @@ export function cpuTimeMs(pid) {
   }
 }
 const CLK_TCK = 100; // USER_HZ is 100 on every Linux that Node supports
+
+/** A process's resident set now (VmRSS) and its peak so far (VmHWM), in bytes, from /proc; null elsewhere. */
+export function memoryOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+export const mib = (bytes) => (typeof bytes === 'number' ? Math.round((bytes / 1048576) * 10) / 10 : null);
 
 /**
  * Run a benchmark as the main module: clean up children and temp folders whatever happens, and exit 1 if

@@ -4,7 +4,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+/** bench/results, or BENCH_RESULTS_DIR (the smoke test writes into a temp folder, not over real results). */
+export const RESULTS_DIR = process.env.BENCH_RESULTS_DIR || join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 /** Summary of latencies in ms (nearest-rank percentiles). */
 export function summarize(samples) {

@@ -5,43 +5,15 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ParleyError, isParleyError } from '../core/errors.js';
 import { NUL_REFUSED, parseJson, urlHasNul } from '../core/json.js';
+import { redactUrl } from '../core/redact.js';
 import type { Config } from '../config.js';
 import { isConstraintViolation } from '../store/constraint.js';
 
 // The Fastify instance with Parley's cross-cutting rules: one error shape from the catalogue for every
 // failure (including Fastify's own parse errors), JSON logs with no tokens in them, a CORS allowlist.
 
-const CREDENTIAL_PARAMS = new Set(['token', 'sig', 'code', 'key', 'apikey', 'api_key', 'password', 'secret', 'signature']);
-
-/** Whether a query parameter's name, once decoded (`%74oken` is `token`), names a credential. */
-function isCredentialParam(rawName: string): boolean {
-  let name = rawName.replace(/\+/g, ' ');
-  try {
-    name = decodeURIComponent(name);
-  } catch {
-    // Malformed percent-encoding: judge the raw name (and redact it if it still looks like a credential).
-  }
-  name = name.trim().toLowerCase();
-  return CREDENTIAL_PARAMS.has(name) || /(token|secret|password)$/.test(name);
-}
-
-/**
- * Remove credentials from a URL before it is logged (stream tokens and media signatures ride in queries).
- * Parameters are judged by their decoded names, so a percent-encoded `?%74oken=` is redacted too.
- */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const pairs = url
-    .slice(q + 1)
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      const name = eq < 0 ? pair : pair.slice(0, eq);
-      return eq >= 0 && isCredentialParam(name) ? `${name}=[redacted]` : pair;
-    });
-  return `${url.slice(0, q)}?${pairs.join('&')}`;
-}
+// Credentials in logged URLs: redactUrl (src/core/redact.ts), the same rule as the vendor client's.
+export { redactUrl };
 
 export function toParleyError(err: unknown): ParleyError {
   if (isParleyError(err)) return err;

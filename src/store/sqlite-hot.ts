@@ -40,12 +40,31 @@ export class SqliteHot {
   insertDelivery(row: DeliveriesTable): void {
     this.s.insertDelivery.run(row);
   }
+
+  /** One command of a group commit (group-commit.ts) starts: its own savepoint inside the batch's transaction. */
+  savepoint(): void {
+    this.s.savepoint.run();
+  }
+
+  /** The command succeeded: keep its writes in the batch. */
+  release(): void {
+    this.s.release.run();
+  }
+
+  /** The command failed: undo its writes only, and leave the savepoint. */
+  rollbackToSavepoint(): void {
+    this.s.rollbackTo.run();
+    this.s.release.run();
+  }
 }
 
 function prepare(db: SQLite.Database) {
   return {
     eventByKey: db.prepare('select * from "events" where "source" = ? and "idem_key" = ?'),
     conversation: db.prepare('select * from "conversations" where "id" = ?'),
+    savepoint: db.prepare('savepoint parley_command'),
+    release: db.prepare('release parley_command'),
+    rollbackTo: db.prepare('rollback to parley_command'),
     bumpSeq: db.prepare('update "conversations" set "last_seq" = "last_seq" + 1, "updated_at" = ? where "id" = ? returning "last_seq"'),
     insertEvent: db.prepare(
       'insert into "events" ("id", "conversation_id", "seq", "kind", "author", "origin", "body", "source", "idem_key", "created_at") values (@id, @conversation_id, @seq, @kind, @author, @origin, @body, @source, @idem_key, @created_at)',

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Conversation, Leg, StoredEvent } from '../core/model.js';
 import type { EventDraft, ExternalRef, NewConversation, RunInTx, Tx } from '../core/ports.js';
 import type { Dialect } from './db.js';
+import { GroupCommit } from './group-commit.js';
 import type { SqliteHot } from './sqlite-hot.js';
 import { eventBodyJson, toAgent, toContact, toConversation, toDelivery, toEvent, toQueue } from './rows.js';
 import type { DB } from './schema.js';
@@ -356,7 +357,13 @@ export class KyselyTx implements Tx {
  * identity) surfaces as 23505 in the loser; we retry the whole command (a few attempts), and it then finds
  * the winner.
  */
-export function makeRunInTx(db: Kysely<DB>, dialect: Dialect, hot?: SqliteHot): RunInTx {
+export function makeRunInTx(db: Kysely<DB>, dialect: Dialect, hot?: SqliteHot, onGroup?: (g: GroupCommit) => void): RunInTx {
+  if (hot) {
+    // SQLite: concurrent transactions share one COMMIT (group-commit.ts), each in its own savepoint.
+    const group = new GroupCommit(db, hot, (trx) => new KyselyTx(trx, dialect, hot));
+    onGroup?.(group);
+    return (fn) => group.run(fn);
+  }
   return async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {

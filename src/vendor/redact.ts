@@ -4,45 +4,18 @@
 // are redacted, the exact credential values the client used are scrubbed wherever they appear, and text is
 // cut short. Over-redacting a log line costs nothing; leaking a token costs a rotation.
 
-const REDACTED = '[redacted]';
+import { isCredentialName, REDACTED, redactUrl as redactUrlBy } from '../core/redact.js';
 
-/** Names whose values are credentials, judged case-insensitively anywhere in the name (`x-api-key`, `access_token`). */
-const CREDENTIAL_NAME = /token|secret|passw|authori[sz]ation|api[-_]?key|signature|cookie|credential|assertion|private[-_]?key/i;
-/** Short names that are credentials only when they are the whole name (a `keyword` field is not one). */
-const CREDENTIAL_EXACT = new Set(['key', 'sig', 'pwd', 'auth']);
+export { isCredentialName } from '../core/redact.js';
 
-export function isCredentialName(name: string): boolean {
-  const n = name.trim().toLowerCase();
-  return CREDENTIAL_EXACT.has(n) || CREDENTIAL_NAME.test(n);
-}
+/** A vendor URL with credential query parameters redacted (any name that looks like a credential). */
+export const redactUrl = (url: string): string => redactUrlBy(url, isCredentialName);
 
 /** Headers with credential values replaced (`authorization`, `x-api-key`, `cookie`, …). */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) out[k] = isCredentialName(k) ? REDACTED : v;
   return out;
-}
-
-/** A URL with credential query parameters redacted, judged by decoded name (`?%74oken=` too). */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const pairs = url
-    .slice(q + 1)
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq < 0) return pair;
-      const raw = pair.slice(0, eq);
-      let name = raw.replace(/\+/g, ' ');
-      try {
-        name = decodeURIComponent(name);
-      } catch {
-        // Malformed escapes: judge the raw name.
-      }
-      return isCredentialName(name) ? `${raw}=${REDACTED}` : pair;
-    });
-  return `${url.slice(0, q)}?${pairs.join('&')}`;
 }
 
 /** A JSON value with every credential-named field replaced, at any depth. */

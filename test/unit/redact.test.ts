@@ -24,6 +24,12 @@ describe('redactUrl: no credentials in logged URLs', () => {
     expect(redactUrl('/x?%E0%A4%A=keep&token=s')).toBe('/x?%E0%A4%A=keep&token=[redacted]');
   });
 
+  it('splits at a second ? too: a credential hidden in another parameter\'s value is redacted (found by the fuzz suite)', () => {
+    expect(redactUrl('/v1/conversations/a?b=1/transcript?%74oken=eyJ.secret.value')).toBe('/v1/conversations/a?b=1/transcript?%74oken=[redacted]');
+    expect(redactUrl('/x?a=1;token=abc&z=2')).toBe('/x?a=1;token=[redacted]&z=2');
+    expect(redactUrl('/x?next=/cb?access_token=abc')).toBe('/x?next=/cb?access_token=[redacted]');
+  });
+
   it('leaves other parameters, and the path, alone', () => {
     expect(redactUrl('/x?barcode=keep&tokens_left=keep')).toBe('/x?barcode=keep&tokens_left=keep');
     expect(redactUrl('/token=path/segment')).toBe('/token=path/segment');

@@ -85,7 +85,6 @@ describe('genesys desk ↔ emulator', () => {
 
   it('a forged or unsigned webhook gets 401 and stores nothing; the same webhook five times is one message', async () => {
     const { chat, gcId } = await activeChat();
-    const before = (await events(chat)).length;
     const body = JSON.stringify({
       id: `gm-${Math.random()}`,
       channel: { id: scene.emu.credentials.integrationId, platform: 'Open', type: 'Private', to: { id: chat.contactId, idType: 'Opaque' }, from: { id: 'agent-x', nickname: 'Mallory' }, time: new Date().toISOString() },
@@ -100,10 +99,12 @@ describe('genesys desk ↔ emulator', () => {
       expect(r.status).toBe(401);
       expect(r.body.error.code).toBe('PARLEY_E_WEBHOOK_SIGNATURE');
     }
-    expect((await events(chat)).length).toBe(before);
+    // Nothing of the forged payload is stored (other events, such as the agent's join seen on the
+    // Notifications API or Genesys's receipts, may still be arriving: count only what the payload would make).
+    const payEvents = async () => (await events(chat)).filter((e) => e.kind === 'message' && e.parts[0]?.text === 'Pay here');
+    expect(await payEvents()).toEqual([]);
     for (let i = 0; i < 5; i++) expect((await webhook(body, sign(body))).status).toBe(200);
-    const messages = (await events(chat)).filter((e) => e.kind === 'message' && e.parts[0]?.text === 'Pay here');
-    expect(messages).toHaveLength(1);
+    expect(await payEvents()).toHaveLength(1);
     // Signed but malformed: 400; signed but of a type Parley does not handle: 200, ignored.
     const bad = JSON.stringify({ hello: 'world' });
     expect((await webhook(bad, sign(bad))).status).toBe(400);
