@@ -19,6 +19,11 @@ export interface CommandContext {
   tx: Tx;
   /** The adapters on each leg of this conversation, to decide which events need a delivery row. */
   legsFor(conversation: Conversation): LegPolicy[];
+  /**
+   * Set when a command wrote a delivery the dispatcher must make (a leg that does not read the log), so the
+   * hub wakes the dispatcher after the commit only then.
+   */
+  dispatch?: boolean;
 }
 
 const SYSTEM: Author = { role: 'system' };
@@ -35,6 +40,7 @@ async function append(ctx: CommandContext, conv: Conversation, draft: EventDraft
   conv.lastSeq = event.seq;
   for (const target of deliveryTargets(event, ctx.legsFor(conv))) {
     await ctx.tx.insertDelivery({ conversationId: conv.id, eventId: event.id, seq: event.seq, leg: target.leg, adapter: target.adapter, status: target.readsLog ? 'sent' : 'pending' });
+    if (!target.readsLog) ctx.dispatch = true;
   }
   return event;
 }

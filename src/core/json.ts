@@ -14,14 +14,19 @@ export const hasNul = (s: string): boolean => s.includes('\u0000');
 export const urlHasNul = (url: string): boolean => /%00/i.test(url);
 
 /**
- * JSON.parse that refuses U+0000 in any string or key (VALIDATION). Syntax errors are thrown as by JSON.parse
- * (a SyntaxError) for the caller to map to its own error. The reviver only runs when the text can hold one: a
- * raw U+0000 is not valid JSON anyway, so only the `\u0000` escape can bring it in.
+ * JSON.parse that refuses U+0000 in any string or key (VALIDATION). Text that is not JSON throws `notJson()`
+ * (each door says it its own way), or JSON.parse's SyntaxError without one. The reviver only runs when the
+ * text can hold a U+0000: a raw one is not valid JSON anyway, so only the `\u0000` escape can bring it in.
  */
-export function parseJson(text: string): unknown {
-  if (!text.includes('\\u0000')) return JSON.parse(text) as unknown;
-  return JSON.parse(text, (key, value: unknown) => {
-    if (hasNul(key) || (typeof value === 'string' && hasNul(value))) throw new ParleyError('VALIDATION', NUL_REFUSED);
-    return value;
-  }) as unknown;
+export function parseJson(text: string, notJson?: () => ParleyError): unknown {
+  try {
+    if (!text.includes('\\u0000')) return JSON.parse(text) as unknown;
+    return JSON.parse(text, (key, value: unknown) => {
+      if (hasNul(key) || (typeof value === 'string' && hasNul(value))) throw new ParleyError('VALIDATION', NUL_REFUSED);
+      return value;
+    }) as unknown;
+  } catch (e) {
+    if (e instanceof SyntaxError && notJson) throw notJson();
+    throw e;
+  }
 }

@@ -112,9 +112,9 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, parseJson(text));
+      done(null, parseJson(text, () => new ParleyError('BAD_JSON')));
     } catch (err) {
-      done(err instanceof ParleyError ? err : new ParleyError('BAD_JSON'), undefined);
+      done(err as ParleyError, undefined);
     }
   });
 

@@ -5,7 +5,6 @@ import type { LegAdapter } from '../core/adapter.js';
 import type { Conversation, Leg, Offer, Signal, StoredEvent } from '../core/model.js';
 import type { RunInTx, Tx } from '../core/ports.js';
 import { WAITING_PHASES } from '../core/phases.js';
-import { deliveryTargets, type LegPolicy } from '../core/fanout.js';
 import { conversationSummary, type Bus } from '../realtime/bus.js';
 import type { Dialect } from '../store/db.js';
 import type { DB } from '../store/schema.js';
@@ -62,24 +61,25 @@ export class Hub {
 
   /** Run one or more commands atomically, then publish and follow up. */
   async run<T extends CommandResult | CommandResult[]>(fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
-    const result = await this.runInTx((tx) => fn({ tx, legsFor: this.adapters.legsFor }));
-    this.committed(Array.isArray(result) ? (result as CommandResult[]) : [result as CommandResult]);
+    let ctx: CommandContext | undefined;
+    const result = await this.runInTx((tx) => fn((ctx = this.context(tx))));
+    this.committed(Array.isArray(result) ? (result as CommandResult[]) : [result as CommandResult], ctx?.dispatch === true);
     return result;
   }
 
-  private committed(results: CommandResult[]): void {
+  /** A fresh command context for one attempt of a transaction (a retried one starts again from here). */
+  private context(tx: Tx): CommandContext {
+    return { tx, legsFor: this.adapters.legsFor };
+  }
+
+  private committed(results: CommandResult[], dispatch: boolean): void {
     const queues = new Set<string>();
     const all: StoredEvent[] = [];
-    let dispatch = false;
     for (const r of results) {
       if (r.duplicate || r.events.length === 0) continue;
-      const legs = this.legsOrNone(r.conversation);
       for (const e of r.events) {
         this.publishEvent(e, r.conversation);
         all.push(e);
-        // The same rule that made its delivery rows (commands.ts append): only rows to legs that do not
-        // read the log are pending, and only those are the dispatcher's work.
-        if (!dispatch) dispatch = legs === undefined || deliveryTargets(e, legs).some((t) => !t.readsLog);
         if (
           r.conversation.queueId &&
           (e.kind === 'conversation.queued' || e.kind === 'participant.joined' || e.kind === 'conversation.ended' || e.kind === 'transfer.started')
@@ -92,15 +92,6 @@ export class Hub {
     }
     if (all.length) this.onCommitted(all, dispatch);
     for (const q of queues) void this.settleQueue(q);
-  }
-
-  /** The conversation's legs, or undefined when an adapter is no longer configured (then: let the dispatcher look). */
-  private legsOrNone(c: Conversation): LegPolicy[] | undefined {
-    try {
-      return this.adapters.legsFor(c);
-    } catch {
-      return undefined;
-    }
   }
 
   publishEvent(event: StoredEvent, c: Conversation): void {
@@ -166,8 +157,9 @@ export class Hub {
   settleQueue(queueId: string): Promise<void> {
     return this.queueLocks.run(queueId, async () => {
       try {
-        const results = await this.runInTx((tx) => assignWaiting({ tx, legsFor: this.adapters.legsFor }, { queueId, isOnline: this.presence.isOnline, desks: this.adapters.inboxDesks() }));
-        this.committed(results);
+        let ctx: CommandContext | undefined;
+        const results = await this.runInTx((tx) => assignWaiting((ctx = this.context(tx)), { queueId, isOnline: this.presence.isOnline, desks: this.adapters.inboxDesks() }));
+        this.committed(results, ctx?.dispatch === true);
         await this.publishPositions(queueId);
       } catch {
         // Best effort: the periodic sweep in the dispatcher loop settles queues again.

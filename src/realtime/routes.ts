@@ -33,13 +33,7 @@ export function parseCursors(query: unknown, lastEventId: string | undefined): R
   const out: Record<string, number> = {};
   const raw = (query as { cursors?: unknown }).cursors;
   if (typeof raw === 'string' && raw.length) {
-    let parsed: unknown;
-    try {
-      parsed = parseJson(raw);
-    } catch (err) {
-      if (err instanceof ParleyError) throw err;
-      throw new ParleyError('VALIDATION', 'cursors must be a JSON object of conversation id → seq.');
-    }
+    const parsed = parseJson(raw, () => new ParleyError('VALIDATION', 'cursors must be a JSON object of conversation id → seq.'));
     Object.assign(out, parseInput(Cursors, parsed, 'cursors'));
   }
   if (lastEventId) {
@@ -206,13 +200,7 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
       async function handleFrame(text: string): Promise<void> {
         let ref: string | undefined;
         try {
-          let json: unknown;
-          try {
-            json = parseJson(text);
-          } catch (err) {
-            if (err instanceof ParleyError) throw err;
-            throw new ParleyError('BAD_JSON', 'A frame must be one JSON object.');
-          }
+          const json = parseJson(text, () => new ParleyError('BAD_JSON', 'A frame must be one JSON object.'));
           const frame = parseInput(InFrame, json, 'frame');
           ref = frame.ref;
           const v = viewer;

@@ -67,14 +67,7 @@ export async function webhookRoutes(app: FastifyInstance, adapters: Adapters, bo
               verified = false;
             }
             if (!verified) throw new ParleyError('WEBHOOK_SIGNATURE');
-            const json = (): unknown => {
-              try {
-                return parseJson(request.rawBody.toString('utf8'));
-              } catch (err) {
-                if (err instanceof ParleyError) throw err;
-                throw new ParleyError('BAD_JSON');
-              }
-            };
+            const json = (): unknown => parseJson(request.rawBody.toString('utf8'), () => new ParleyError('BAD_JSON'));
             let out: WebhookReply;
             try {
               out = await hook.handle({ ...request, json });

@@ -3,6 +3,7 @@ import { ParleyError } from '../../core/errors.js';
 import { isProactiveMessage } from '../../core/fanout.js';
 import type { Conversation } from '../../core/model.js';
 import type { Part } from '../../core/parts.js';
+import { toEvent } from '../../store/rows.js';
 import type { GenesysDesk } from './adapter.js';
 import { REF } from './adapter.js';
 
@@ -72,7 +73,7 @@ export async function agentlessEcho(desk: GenesysDesk, conversation: Conversatio
   const pending = await db
     .selectFrom('deliveries')
     .innerJoin('events', 'events.id', 'deliveries.event_id')
-    .select('events.id')
+    .selectAll('events')
     .where('deliveries.conversation_id', '=', conversation.id)
     .where('deliveries.leg', '=', 'desk')
     .where('deliveries.status', '=', 'pending')
@@ -80,9 +81,8 @@ export async function agentlessEcho(desk: GenesysDesk, conversation: Conversatio
     .orderBy('deliveries.seq')
     .limit(20)
     .execute();
-  for (const { id } of pending) {
-    const event = await desk.rt.hub.tx((tx) => tx.getEvent(id));
-    if (!event || event.kind !== 'message' || !isProactiveMessage(event) || agentlessTextOrUndefined(event.parts) !== p.text) continue;
+  for (const event of pending.map(toEvent)) {
+    if (event.kind !== 'message' || !isProactiveMessage(event) || agentlessTextOrUndefined(event.parts) !== p.text) continue;
     if (await desk.reports.externalOf(REF.message, event.id)) continue;
     await desk.reports.link(REF.message, p.id, event.id);
     return true;
