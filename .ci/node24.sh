@@ -144,7 +144,7 @@ node node_modules/vitest/vitest.mjs run "${what[@]}" \
   --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 echo "tests ran in $((SECONDS - t)) s; the Node $major step took $((SECONDS - started)) s in all"
 if [ -f "$report" ]; then
-  node -e 'const r = require(process.argv[1]); console.log(`Node ${process.versions.node.split(".")[0]} (${process.version}): ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$report"
+  node "$root/.ci/summary.js" "Node $major (v$ver)" "$report"
 else
   echo "Node $major (v$ver): no test report (vitest did not finish)"
   [ "$status" -ne 0 ] || status=1
