@@ -4,11 +4,13 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
+import { startCheckpointer } from './checkpointer.js';
 import { SqliteHot } from './sqlite-hot.js';
 import * as m001 from './migrations/001_init.js';
 import * as m002 from './migrations/002_canned_responses.js';
 import * as m003 from './migrations/003_agent_authority.js';
 import * as m004 from './migrations/004_external_refs.js';
+import * as m005 from './migrations/005_partial_due_index.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -49,8 +51,13 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
   sqlite.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  const checkpointer = startCheckpointer(sqlite, file);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', hot: new SqliteHot(sqlite), describe: `sqlite ${file}`, close: () => db.destroy() };
+  const close = async () => {
+    await checkpointer.close();
+    await db.destroy();
+  };
+  return { db, dialect: 'sqlite', hot: new SqliteHot(sqlite), describe: `sqlite ${file}`, close };
 }
 
 /**
@@ -74,7 +81,7 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
   };
 }
 
-const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002, '003_agent_authority': m003, '004_external_refs': m004 };
+const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002, '003_agent_authority': m003, '004_external_refs': m004, '005_partial_due_index': m005 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

@@ -9,6 +9,18 @@ import { eventBodyJson, toAgent, toContact, toConversation, toDelivery, toEvent,
 import type { DB } from './schema.js';
 
 export const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+
+/**
+ * An id that sorts by creation time: 12 hex digits of the millisecond clock, then 80 random bits (from a
+ * UUID, skipping its fixed version and variant digits), the same `prefix_` + 32 hex shape as newId. For the
+ * append-only tables (events, deliveries): a random key puts every insert on a random leaf page of the
+ * primary-key index (and of `deliveries (event_id, leg)`), and each such page is written to the WAL again at
+ * every commit; time-ordered keys append at the index's right edge, so a batch of messages shares its pages.
+ */
+export const orderedId = (prefix: string): string => {
+  const u = randomUUID().replace(/-/g, '');
+  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${u.slice(0, 12)}${u.slice(13, 16)}${u.slice(17, 22)}`;
+};
 export const nowIso = (): string => new Date().toISOString();
 
 const CONVERSATION_COLUMNS: Record<string, string> = {
@@ -214,7 +226,7 @@ export class KyselyTx implements Tx {
     const seq = this.hot ? this.hot.bumpSeq(conversationId, nowIso()) : await this.bumpSeq(conversationId);
     if (seq === undefined) throw new Error(`appendEvent: no conversation ${conversationId}`);
     const row = {
-      id: newId('ev'),
+      id: orderedId('ev'),
       conversation_id: conversationId,
       seq,
       kind: draft.body.kind,
@@ -258,7 +270,7 @@ export class KyselyTx implements Tx {
   async insertDelivery(d: { conversationId: string; eventId: string; seq: number; leg: Leg; adapter: string; status?: 'pending' | 'sent' }) {
     const now = nowIso();
     const row = {
-      id: newId('dl'),
+      id: orderedId('dl'),
       conversation_id: d.conversationId,
       event_id: d.eventId,
       seq: d.seq,
