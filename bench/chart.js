@@ -20,8 +20,23 @@ export const CHARTED = [
   { key: 'streams.rssPerStream', label: 'Idle stream: RSS per stream', target: 1.5, better: 'lower' },
 ];
 
-/** Absolute figures with a target but no floor, printed under the bars. */
+/**
+ * Absolute figures with a target (on Parley's value), printed under the bars. `label` may be a function of
+ * the metric; a metric that records its own `target.met` (the relay's open-loop p99 also needs the server
+ * to have kept up) is judged by that.
+ */
 const ABSOLUTE = [
+  {
+    key: 'relay.open.p99Ms',
+    label: (m) => {
+      const t = m?.target;
+      const rate = (t?.offeredPerSec ?? 2000).toLocaleString('en-US');
+      return `Relay p99 latency at ${rate} msg/s offered${t && !t.atTargetRate ? ` (the target is at ${t.atOfferedPerSec.toLocaleString('en-US')})` : ''}${t && !t.keptUp ? ', did not keep up' : ''}`;
+    },
+    target: 20,
+    unit: 'ms',
+    digits: 1,
+  },
   { key: 'ingest.serverPeakRssMb', label: 'Server peak RSS during ingest', target: 150, unit: 'MiB' },
   { key: 'coldStart.restartMs', label: 'Cold start to /readyz', target: 1500, unit: 'ms' },
 ];
@@ -71,11 +86,14 @@ export function chartSvg(summary) {
     out.push(`<text x="${(Number(tx) + 4).toFixed(1)}" y="${y + 8}" font-size="10" fill="#111">${row.better === 'higher' ? '≥' : '≤'} ${row.target}×</text>`);
   });
   ABSOLUTE.forEach((row, i) => {
-    const v = m[row.key]?.parley;
+    const metric = m[row.key];
+    const v = metric?.parley;
     const y = plotBottom + 44 + i * 20;
-    const text = typeof v === 'number' ? `${Math.round(v)} ${row.unit}` : 'not measured';
-    const colour = typeof v !== 'number' ? '#999' : v <= row.target ? '#2e9e5b' : '#e0892b';
-    out.push(`<text x="16" y="${y}">${esc(row.label)}: <tspan font-weight="600" fill="${colour}">${esc(text)}</tspan> (target ≤ ${row.target} ${row.unit})</text>`);
+    const label = typeof row.label === 'function' ? row.label(metric) : row.label;
+    const text = typeof v === 'number' ? `${v.toFixed(row.digits ?? 0)} ${row.unit}` : 'not measured';
+    const met = typeof metric?.target?.met === 'boolean' ? metric.target.met : v <= row.target;
+    const colour = typeof v !== 'number' ? '#999' : met ? '#2e9e5b' : '#e0892b';
+    out.push(`<text x="16" y="${y}">${esc(label)}: <tspan font-weight="600" fill="${colour}">${esc(text)}</tspan> (target ≤ ${row.target} ${row.unit})</text>`);
   });
   out.push('</svg>');
   return out.join('\n') + '\n';

@@ -18,6 +18,8 @@ interface Metric {
   ratio: number;
   unit: string;
   better: 'higher' | 'lower';
+  target?: { of: string; atMost: number; atOfferedPerSec: number; offeredPerSec: number; keptUp: boolean; met: boolean };
+  keptUp?: { parley: boolean; floor: boolean };
 }
 
 function runBench(script: string, env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
@@ -52,6 +54,7 @@ describe('the benchmarks (BENCH_QUICK=1)', () => {
     }
     const expected = [
       ...['relay.msgsPerSec', 'relay.e2e.p50Ms', 'relay.e2e.p99Ms', 'relay.ack.p50Ms', 'relay.ack.p99Ms', 'relay.serverCpuMsPerMsg'],
+      ...['relay.open.achievedPerSec', 'relay.open.p50Ms', 'relay.open.p99Ms', 'relay.open.maxMs'],
       ...['ingest', 'ingest.full', ...(pgSkipped ? [] : ['ingest.pg'])].flatMap((p) => ['reqPerSec', 'p50Ms', 'p99Ms', 'serverCpuMsPerReq', 'serverPeakRssMb'].map((m) => `${p}.${m}`)),
       'streams.open',
       'coldStart.firstMs',
@@ -70,11 +73,17 @@ describe('the benchmarks (BENCH_QUICK=1)', () => {
     expect(Number.isFinite(summary.metrics['streams.rssPerStream']?.parley)).toBe(true);
     expect(Number.isFinite(summary.metrics['streams.rssPerStream']?.floor)).toBe(true);
     expect(summary.metrics['streams.open']?.parley).toBe(200);
+    // The relay's open loop records whether each server kept up, and issue 7's absolute p99 target for Parley.
+    expect(typeof summary.metrics['relay.open.achievedPerSec']?.keptUp?.parley).toBe('boolean');
+    expect(typeof summary.metrics['relay.open.achievedPerSec']?.keptUp?.floor).toBe('boolean');
+    expect(summary.metrics['relay.open.p99Ms']?.target).toMatchObject({ of: 'parley', atMost: 20, atOfferedPerSec: 2000 });
+    expect(typeof summary.metrics['relay.open.p99Ms']?.target?.met).toBe('boolean');
 
     for (const f of ['relay.json', 'ingest.json', 'ingest-full.json', 'streams.json', 'coldstart.json', ...(pgSkipped ? [] : ['ingest-pg.json'])]) expect(existsSync(join(out, f)), f).toBe(true);
     const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('Ingest, full durability: throughput');
+    expect(svg).toContain('Relay p99 latency at');
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
   });
 
