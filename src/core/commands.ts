@@ -171,7 +171,7 @@ export async function recordReceipt(
   if (input.receipt === 'read' && conv[deliveredKey] < through) patch[deliveredKey] = through;
   await tx.updateConversation(conv.id, patch);
   Object.assign(conv, patch);
-  await tx.advanceDeliveries(conv.id, input.by, through, input.receipt);
+  await tx.advanceDeliveries(conv.id, input.by, through, input.receipt, current);
   const event = await append(ctx, conv, { body: { kind: 'receipt', receipt: input.receipt, through }, author: input.author, origin: input.by });
   return { conversation: conv, events: [event] };
 }

@@ -69,7 +69,8 @@ export interface Tx {
   markDeliveryFailed(deliveryId: string, attempts: number, error: string): Promise<void>;
   /** The delivery of one event to one leg, if it has one. */
   findDelivery(eventId: string, leg: Leg): Promise<Delivery | undefined>;
-  advanceDeliveries(conversationId: string, leg: Leg, through: number, status: Extract<DeliveryStatus, 'delivered' | 'read'>): Promise<void>;
+  /** `after`: the seq this receipt kind had reached before (rows at or below it moved then; not scanned again). */
+  advanceDeliveries(conversationId: string, leg: Leg, through: number, status: Extract<DeliveryStatus, 'delivered' | 'read'>, after?: number): Promise<void>;
 
   // agents and queues
   getQueue(id: string): Promise<Queue | undefined>;

@@ -11,6 +11,7 @@ import type { ConversationsTable, DeliveriesTable, EventsTable } from './schema.
 
 export class SqliteHot {
   private statements: ReturnType<typeof prepare> | undefined;
+  private readonly updates = new Map<string, SQLite.Statement>();
 
   constructor(private readonly sqlite: SQLite.Database) {}
 
@@ -41,6 +42,29 @@ export class SqliteHot {
     this.s.insertDelivery.run(row);
   }
 
+  /**
+   * Set some columns of a conversation. `columns` come from tx.ts's fixed list (never from input), so the
+   * statement for each set of columns is prepared once and reused; receipts and phase changes use a few.
+   */
+  updateConversation(id: string, columns: string[], values: unknown[]): void {
+    const key = columns.join(',');
+    let st = this.updates.get(key);
+    if (!st) {
+      st = this.sqlite.prepare(`update "conversations" set ${columns.map((c) => `"${c}" = ?`).join(', ')} where "id" = ?`);
+      this.updates.set(key, st);
+    }
+    st.run(...values, id);
+  }
+
+  /**
+   * A receipt through `through` moves a leg's deliveries with seq in (after, through] forward to `status`
+   * (never back). Rows at or below `after` were moved by the receipt that set it, so they are not scanned
+   * again: a long conversation's receipts stay as cheap as a short one's.
+   */
+  advanceDeliveries(conversationId: string, leg: string, after: number, through: number, status: 'delivered' | 'read', now: string): void {
+    (status === 'read' ? this.s.advanceToRead : this.s.advanceToDelivered).run(now, conversationId, leg, after, through);
+  }
+
   /** One command of a group commit (group-commit.ts) starts: its own savepoint inside the batch's transaction. */
   savepoint(): void {
     this.s.savepoint.run();
@@ -66,6 +90,12 @@ function prepare(db: SQLite.Database) {
     release: db.prepare('release parley_command'),
     rollbackTo: db.prepare('rollback to parley_command'),
     bumpSeq: db.prepare('update "conversations" set "last_seq" = "last_seq" + 1, "updated_at" = ? where "id" = ? returning "last_seq"'),
+    advanceToDelivered: db.prepare(
+      `update "deliveries" set "status" = 'delivered', "updated_at" = ? where "conversation_id" = ? and "leg" = ? and "seq" > ? and "seq" <= ? and "status" in ('pending', 'sent')`,
+    ),
+    advanceToRead: db.prepare(
+      `update "deliveries" set "status" = 'read', "updated_at" = ? where "conversation_id" = ? and "leg" = ? and "seq" > ? and "seq" <= ? and "status" in ('pending', 'sent', 'delivered')`,
+    ),
     insertEvent: db.prepare(
       'insert into "events" ("id", "conversation_id", "seq", "kind", "author", "origin", "body", "source", "idem_key", "created_at") values (@id, @conversation_id, @seq, @kind, @author, @origin, @body, @source, @idem_key, @created_at)',
     ),

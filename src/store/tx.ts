@@ -191,6 +191,7 @@ export class KyselyTx implements Tx {
     }
     if (patch.phase === 'ended') set.open_key = null;
     if (Object.keys(set).length === 0) return;
+    if (this.hot) return this.hot.updateConversation(id, Object.keys(set), Object.values(set));
     await this.db.updateTable('conversations').set(set).where('id', '=', id).execute();
   }
 
@@ -292,13 +293,15 @@ export class KyselyTx implements Tx {
     await this.db.updateTable('deliveries').set({ status: 'failed', attempts, last_error: error, updated_at: nowIso() }).where('id', '=', deliveryId).execute();
   }
 
-  async advanceDeliveries(conversationId: string, leg: Leg, through: number, status: 'delivered' | 'read') {
+  async advanceDeliveries(conversationId: string, leg: Leg, through: number, status: 'delivered' | 'read', after = 0) {
+    if (this.hot) return this.hot.advanceDeliveries(conversationId, leg, after, through, status, nowIso());
     const earlier = DELIVERY_ORDER.slice(0, DELIVERY_ORDER.indexOf(status));
     await this.db
       .updateTable('deliveries')
       .set({ status, updated_at: nowIso() })
       .where('conversation_id', '=', conversationId)
       .where('leg', '=', leg)
+      .where('seq', '>', after)
       .where('seq', '<=', through)
       .where('status', 'in', earlier)
       .execute();

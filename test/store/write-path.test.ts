@@ -1,13 +1,15 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordReceipt } from '../../src/core/commands.js';
 import { dueHeads } from '../../src/delivery/dispatcher.js';
 import { orderedId } from '../../src/store/tx.js';
 import { dialects } from '../helpers/databases.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 // What keeps a message's writes cheap (issue 7): event and delivery ids that sort by time, so inserts append
-// at the right edge of their indexes; and a due-deliveries index over pending rows only, which the deliveries
-// of built-in legs (written as `sent`) never enter, and which the dispatcher's poll actually uses.
+// at the right edge of their indexes; a due-deliveries index over pending rows only, which the deliveries of
+// built-in legs (written as `sent`) never enter, and which the dispatcher's poll actually uses; receipts that
+// move only the deliveries past the previous receipt.
 
 describe('time-ordered ids', () => {
   it('keep the id shape (prefix, 32 hex digits), sort by creation time, and do not collide', async () => {
@@ -51,6 +53,32 @@ describe.each(await dialects())('the write path of a message (%s)', (dialect) =>
         ? await sql<{ def: string }>`select sql as def from sqlite_master where name = 'deliveries_due'`.execute(db)
         : await sql<{ def: string }>`select indexdef as def from pg_indexes where indexname = 'deliveries_due'`.execute(db);
     expect(definition.rows[0]?.def).toMatch(/where.*status.*=.*'pending'/i);
+  });
+
+  it('receipts move each delivery forward once, from the previous receipt on, and never back', async () => {
+    const cust = await ts.api.customer();
+    const open = await ts.api.post('/v1/conversations', {}, cust.token);
+    const conversationId = open.body.conversation.id as string;
+    for (let i = 1; i <= 5; i++) expect((await ts.api.post(`/v1/conversations/${conversationId}/messages`, { text: `m${i}`, clientMessageId: `r-${i}` }, cust.token)).status).toBe(201);
+    const hub = ts.server.services.hub;
+    const statuses = async () => {
+      const rows = await hub.db.selectFrom('deliveries').innerJoin('events', 'events.id', 'deliveries.event_id').select(['events.seq', 'deliveries.status']).where('deliveries.conversation_id', '=', conversationId).where('events.kind', '=', 'message').orderBy('events.seq').execute();
+      return rows.map((r) => r.status);
+    };
+    const seqs = (await hub.db.selectFrom('events').select('seq').where('conversation_id', '=', conversationId).where('kind', '=', 'message').orderBy('seq').execute()).map((r) => r.seq);
+    const receipt = (receipt: 'delivered' | 'read', through: number) => hub.run((ctx) => recordReceipt(ctx, { conversationId, by: 'desk', author: { role: 'system' }, receipt, through }));
+    expect(await statuses()).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+    await receipt('delivered', seqs[1]!);
+    expect(await statuses()).toEqual(['delivered', 'delivered', 'sent', 'sent', 'sent']);
+    await receipt('read', seqs[0]!);
+    expect(await statuses()).toEqual(['read', 'delivered', 'sent', 'sent', 'sent']);
+    await receipt('delivered', seqs[3]!);
+    expect(await statuses()).toEqual(['read', 'delivered', 'delivered', 'delivered', 'sent']);
+    await receipt('read', seqs[4]!);
+    expect(await statuses()).toEqual(['read', 'read', 'read', 'read', 'read']);
+    // An older receipt changes nothing.
+    await receipt('delivered', seqs[2]!);
+    expect(await statuses()).toEqual(['read', 'read', 'read', 'read', 'read']);
   });
 
   it("the dispatcher's poll searches the partial index instead of scanning deliveries", async () => {
