@@ -61,7 +61,12 @@ export function startCheckpointer(
   let worker: Worker;
   try {
     const driver = opts.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs: opts.intervalMs ?? INTERVAL_MS } });
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file, driver, intervalMs: opts.intervalMs ?? INTERVAL_MS },
+      // It holds a connection and a timer: a small heap is plenty, and the server's RSS budget is tight.
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 },
+    });
   } catch {
     return { close: () => Promise.resolve() };
   }
