@@ -1,13 +1,13 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
-import websocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ParleyError, isParleyError } from '../core/errors.js';
 import { NUL_REFUSED, parseJson, urlHasNul } from '../core/json.js';
 import { redactUrl } from '../core/redact.js';
 import type { Config } from '../config.js';
 import { isConstraintViolation } from '../store/constraint.js';
+import { Upgrades } from './upgrade.js';
 
 // The Fastify instance with Parley's cross-cutting rules: one error shape from the catalogue for every
 // failure (including Fastify's own parse errors), JSON logs with no tokens in them, a CORS allowlist.
@@ -155,28 +155,21 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
     const body = JSON.stringify(pe.toJSON());
     res.writeHead(pe.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
   });
-  await app.register(websocket, {
-    options: { maxPayload: config.bodyLimit },
-    // A client that breaks the WebSocket protocol (a frame that is not UTF-8, one over maxPayload) is the
-    // client's fault: ws has already closed it with the right code (1007, 1009). Not an error of ours.
-    errorHandler: (error, socket, req) => {
-      req.log.info({ code: (error as NodeJS.ErrnoException).code }, 'stream socket closed for a protocol error');
-      socket.terminate();
-    },
-  });
-  // @fastify/websocket upgrades a WebSocket request on ANY route, then closes the socket when the route has
-  // no WebSocket handler. Refuse those before the upgrade, as plain HTTP 404s: only routes that declare
-  // `config: { websocket: true }` (the stream) take a socket.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // WebSocket upgrades (src/http/upgrade.ts): the stream takes its own; one these hooks would refuse before
+  // any route is never taken early, so it gets the same answer as through Fastify.
+  const upgrades = new Upgrades(app, (req) => closing || urlHasNul(req.url ?? ''));
+  // Only routes that declare `config: { websocket: true }` (the stream) take a socket; an upgrade anywhere
+  // else is refused before its route runs, as a plain HTTP 404.
   app.addHook('onRequest', async (req, reply) => {
     if (closing) {
       reply.header('connection', 'close');
       throw new ParleyError('UNAVAILABLE', 'Parley is shutting down; retry on another node or in a moment.', { retryAfterMs: 1000 });
     }
-    if (!req.ws) return;
+    if (!upgrades.pendingOf(req.raw)) return;
     const cfg = req.routeOptions.config as { websocket?: boolean } | undefined;
     if (cfg?.websocket === true) return;
     return reply.code(404).send(new ParleyError('ROUTE_NOT_FOUND', 'WebSocket connections are accepted only on /v1/stream.').toJSON());

@@ -1,9 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { ParleyError } from '../core/errors.js';
 import type { DB } from '../store/schema.js';
 import { bearerOf, holdsScopes, parseApiKey, sha256, type Principal, type Tokens } from './auth.js';
-import type { AuthRule, Authenticator } from './route.js';
+import type { AuthRule, Authenticator, Credentials } from './route.js';
 
 // Turns a request's bearer credential into a Principal and checks it against a route's rule.
 // Order of checks: no credential → 401; bad, expired or revoked → 401; disabled account → 403; valid but
@@ -47,7 +46,7 @@ export function makeAuthenticator(tokens: Tokens, db: Kysely<DB>): Authenticator
     return { kind: 'agent', agentId: claims.agentId, role: authority.role, expMs: claims.expMs, epoch: claims.epoch };
   }
 
-  return async (req: FastifyRequest, rule: AuthRule, opts: { queryToken?: boolean } = {}) => {
+  return async (req: Credentials, rule: AuthRule, opts: { queryToken?: boolean } = {}) => {
     const token = bearerOf(req.headers, req.query, opts.queryToken === true);
     if (rule === 'none') {
       return token ? resolve(token).catch(() => undefined) : undefined;

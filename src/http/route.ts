@@ -63,8 +63,11 @@ export interface RouteInput<B, Q, P, A extends AuthRule> {
         : Principal;
 }
 
+/** What authentication reads of a request: a Fastify request, or the stream's upgrade before Fastify sees it. */
+export type Credentials = Pick<FastifyRequest, 'headers' | 'query'>;
+
 /** `queryToken`: also accept `?token=` (only the stream does: browsers cannot set headers on WebSocket/EventSource). */
-export type Authenticator = (req: FastifyRequest, rule: AuthRule, opts?: { queryToken?: boolean }) => Promise<Principal | undefined>;
+export type Authenticator = (req: Credentials, rule: AuthRule, opts?: { queryToken?: boolean }) => Promise<Principal | undefined>;
 
 // One limiter per Fastify instance, so servers in one process (tests) do not share counters.
 const limiters = new WeakMap<FastifyInstance, RateLimiter>();

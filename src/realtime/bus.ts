@@ -37,13 +37,18 @@ export interface Bus {
 }
 
 export class LocalBus implements Bus {
-  private readonly topics = new Map<string, Set<BusHandler>>();
+  /**
+   * A topic's handlers: the handler itself while there is one (a customer's own topic, nearly always, so an
+   * idle customer stream costs no Set), a Set once there are more.
+   */
+  private readonly topics = new Map<string, BusHandler | Set<BusHandler>>();
 
   publish(topics: string[], msg: BusMessage): void {
     // A handler subscribed to several of the topics gets the message once.
     const seen = new Set<BusHandler>();
     for (const t of topics) {
-      for (const h of this.topics.get(t) ?? []) {
+      const handlers = this.topics.get(t);
+      for (const h of typeof handlers === 'function' ? [handlers] : (handlers ?? [])) {
         if (seen.has(h)) continue;
         seen.add(h);
         try {
@@ -57,15 +62,19 @@ export class LocalBus implements Bus {
 
   subscribe(topics: string[], handler: BusHandler): () => void {
     for (const t of topics) {
-      let set = this.topics.get(t);
-      if (!set) this.topics.set(t, (set = new Set()));
-      set.add(handler);
+      const handlers = this.topics.get(t);
+      if (!handlers) this.topics.set(t, handler);
+      else if (typeof handlers !== 'function') handlers.add(handler);
+      else if (handlers !== handler) this.topics.set(t, new Set([handlers, handler]));
     }
     return () => {
       for (const t of topics) {
-        const set = this.topics.get(t);
-        set?.delete(handler);
-        if (set?.size === 0) this.topics.delete(t);
+        const handlers = this.topics.get(t);
+        if (handlers === handler) this.topics.delete(t);
+        else if (typeof handlers === 'object') {
+          handlers.delete(handler);
+          if (handlers.size === 0) this.topics.delete(t);
+        }
       }
     };
   }

@@ -1,6 +1,7 @@
-import '@fastify/websocket';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
+import { parse as parseQuery } from 'fast-querystring';
 import { z } from 'zod';
 import type { CustomerActions } from '../channels/web/actions.js';
 import type { AgentActions } from '../desks/inbox/actions.js';
@@ -9,9 +10,11 @@ import { parseJson } from '../core/json.js';
 import type { Principal } from '../http/auth.js';
 import { SendMessage } from '../http/inputs.js';
 import { presentEvent } from '../http/present.js';
-import { documented, parseInput } from '../http/route.js';
+import { documented, parseInput, type Credentials } from '../http/route.js';
 import type { Services } from '../http/services.js';
+import { upgradesOf } from '../http/upgrade.js';
 import { StreamSession, type OutFrame, type SessionTransport, type Viewer } from './session.js';
+import { SocketStreams, type Admitted, type SocketStream } from './socket.js';
 import { atTime } from './timer.js';
 
 // GET /v1/stream: a WebSocket (bidirectional: send, typing, read over the socket) or, for clients that
@@ -46,9 +49,6 @@ export function parseCursors(query: unknown, lastEventId: string | undefined): R
   return out;
 }
 
-const WS_MAX_BUFFER = 8 * 1024 * 1024;
-const HEARTBEAT_MS = 25_000;
-
 export function streamRoutes(app: FastifyInstance, s: Services, customer: CustomerActions, agent: AgentActions): void {
   async function viewerOf(p: Principal): Promise<Viewer> {
     if (p.kind === 'customer') return { kind: 'customer', contactId: p.contactId };
@@ -56,13 +56,53 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
     throw new ParleyError('FORBIDDEN', 'Streams are for customer and agent tokens.');
   }
 
-  // Hijacked SSE responses are invisible to Fastify's close; end them ourselves so shutdown finishes.
+  /** Who may open a stream, and from where it resumes: one rule for SSE and both ways a WebSocket comes in. */
+  async function admit(req: Credentials): Promise<Admitted> {
+    const p = await s.authenticate(req, 'any', { queryToken: true });
+    if (!p) throw new ParleyError('UNAUTHENTICATED');
+    // Refused before any upgrade: an API key gets a plain 403, not a socket that is opened and closed.
+    if (p.kind === 'apikey') throw new ParleyError('FORBIDDEN', 'Streams are for customer and agent tokens.');
+    const lastEventId = req.headers['last-event-id'];
+    return { principal: p, cursors: parseCursors(req.query, typeof lastEventId === 'string' ? lastEventId : undefined) };
+  }
+
+  const sockets = new SocketStreams(s, viewerOf, handleFrame);
+
+  // Hijacked SSE responses are invisible to Fastify's close; end them ourselves so shutdown finishes. Open
+  // WebSockets are closed too, as they were never Fastify's either.
   const openSse = new Set<import('node:http').ServerResponse>();
   app.addHook('preClose', async () => {
     for (const r of openSse) r.end();
+    sockets.closeAll();
   });
 
-  const principals = new WeakMap<FastifyRequest, { principal: Principal; cursors: Record<string, number> }>();
+  const principals = new WeakMap<FastifyRequest, Admitted>();
+
+  // A WebSocket on /v1/stream is admitted here, before Fastify sees the request (src/http/upgrade.ts): an idle
+  // socket then holds no Fastify request, reply or logger. The query is parsed by Fastify's own parser, so
+  // the token and cursors read the same either way. A refusal goes on through Fastify, which answers it like
+  // any refused request (the preValidation below throws it): a plain 401/403/422 and no socket.
+  const upgrades = upgradesOf(app);
+  const refused = new WeakMap<IncomingMessage, unknown>();
+  async function takeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    let admitted: Admitted;
+    try {
+      admitted = await admit({ headers: req.headers, query: q === -1 ? {} : parseQuery(url.slice(q + 1)) });
+    } catch (err) {
+      refused.set(req, err);
+      upgrades.answer(req, socket, head);
+      return;
+    }
+    sockets.accept(req, socket, head, admitted);
+  }
+  upgrades.claim('/v1/stream', (req, socket, head) => {
+    takeUpgrade(req, socket, head).catch((err: unknown) => {
+      s.log.warn({ err }, 'a stream upgrade failed');
+      socket.destroy();
+    });
+  });
 
   if (!documented.some((d) => d.url === '/v1/stream')) {
     documented.push({
@@ -83,21 +123,26 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
   app.route({
     method: 'GET',
     url: '/v1/stream',
+    // Marks the one route that takes WebSocket upgrades (src/http/app.ts refuses them everywhere else).
     config: { websocket: true },
     // No HEAD twin: a HEAD would open a live session whose response never ends (found by the fuzz suite).
     exposeHeadRoute: false,
     // Authenticate before the upgrade, so a bad token gets a plain 401 and no socket.
     preValidation: async (req) => {
-      const p = await s.authenticate(req, 'any', { queryToken: true });
-      if (!p) throw new ParleyError('UNAUTHENTICATED');
-      // Refused before any upgrade: an API key gets a plain 403, not a socket that is opened and closed.
-      if (p.kind === 'apikey') throw new ParleyError('FORBIDDEN', 'Streams are for customer and agent tokens.');
-      const lastEventId = req.headers['last-event-id'];
-      principals.set(req, { principal: p, cursors: parseCursors(req.query, typeof lastEventId === 'string' ? lastEventId : undefined) });
+      // Already refused when the upgrade came in: answer that, without asking again.
+      if (refused.has(req.raw)) throw refused.get(req.raw);
+      principals.set(req, await admit(req));
     },
     handler: async (req, reply) => {
       const { principal, cursors } = principals.get(req) ?? { principal: undefined, cursors: {} };
       if (!principal) throw new ParleyError('UNAUTHENTICATED');
+      // A WebSocket whose path Fastify routed here in another spelling (`/v1/%73tream`): the same stream.
+      const upgrade = upgrades.release(req.raw, reply.raw);
+      if (upgrade) {
+        reply.hijack();
+        sockets.accept(req.raw, upgrade.socket, upgrade.head, { principal, cursors });
+        return;
+      }
       const viewer = await viewerOf(principal);
       reply.hijack();
       const raw = reply.raw;
@@ -146,101 +191,46 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
       raw.on('finish', done);
       await session.start();
     },
-    wsHandler: async (socket: WebSocket, req) => {
-      const entry = principals.get(req);
-      if (!entry) {
-        socket.close(4401, 'unauthenticated');
-        return;
-      }
-      let viewer: Viewer;
-      try {
-        viewer = await viewerOf(entry.principal);
-      } catch (e) {
-        socket.close(isParleyError(e) && e.status === 403 ? 4403 : 4401, isParleyError(e) ? e.code : 'error');
-        return;
-      }
-      const transport: SessionTransport = {
-        end(error: ParleyError) {
-          if (socket.readyState === socket.OPEN) socket.close(closeCodeOf(error), error.code);
-        },
-        send(frame: OutFrame, written?: () => void) {
-          if (socket.readyState !== socket.OPEN) return;
-          // A client that stops reading is cut off rather than buffered forever; it resumes on reconnect.
-          if (socket.bufferedAmount > WS_MAX_BUFFER) {
-            socket.close(4008, 'too slow');
-            return;
-          }
-          socket.send(JSON.stringify(frame), (err) => {
-            if (!err) written?.();
-          });
-        },
-      };
-      const session = new StreamSession(s.hub, s.signer, viewer, transport, entry.cursors);
-      const kind = viewer.kind;
-      s.metrics.streamSessions.inc({ kind, transport: 'ws' });
-      let alive = true;
-      socket.on('pong', () => (alive = true));
-      const beat = setInterval(() => {
-        if (!alive) return socket.terminate();
-        alive = false;
-        socket.ping();
-      }, HEARTBEAT_MS);
-      const principal = entry.principal;
-      const expiry = principal.kind !== 'apikey' && principal.expMs ? atTime(principal.expMs, () => transport.end(new ParleyError('TOKEN_EXPIRED'))) : undefined;
-      socket.on('close', () => {
-        clearInterval(beat);
-        expiry?.cancel();
-        session.close();
-        s.metrics.streamSessions.dec({ kind, transport: 'ws' });
-      });
-      socket.on('message', (data) => {
-        void handleFrame(data.toString()).catch(() => undefined);
-      });
-
-      async function handleFrame(text: string): Promise<void> {
-        let ref: string | undefined;
-        try {
-          const json = parseJson(text, () => new ParleyError('BAD_JSON', 'A frame must be one JSON object.'));
-          const frame = parseInput(InFrame, json, 'frame');
-          ref = frame.ref;
-          const v = viewer;
-          if (frame.type === 'ping') return transport.send({ type: 'pong', ref });
-          if (frame.type === 'message') {
-            const input = parseInput(SendMessage, json, 'frame');
-            ref ??= input.clientMessageId;
-            const r = v.kind === 'customer' ? await customer.send(v.contactId, frame.conversationId, input) : await agent.send({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, input);
-            const e = r.events[0];
-            return transport.send({ type: 'ack', ref, duplicate: Boolean(r.duplicate), event: e ? presentEvent(e, s.signer, 'sent') : null });
-          }
-          if (frame.type === 'watch') {
-            // The role is read again, not taken from the connect-time snapshot: a demoted admin stops here.
-            const me = v.kind === 'agent' ? await agent.me({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }) : undefined;
-            if (me?.role !== 'admin') throw new ParleyError('FORBIDDEN', 'Only admins may watch a conversation.');
-            await session.watch(frame.conversationId, frame.after);
-            if (ref) transport.send({ type: 'ack', ref });
-            return;
-          }
-          if (frame.type === 'typing') {
-            if (v.kind === 'customer') await customer.typing(v.contactId, frame.conversationId, frame.typing);
-            else await agent.typing({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, frame.typing);
-            return;
-          }
-          if (v.kind === 'customer') await customer.receipt(v.contactId, frame.conversationId, 'read', frame.seq);
-          else await agent.receipt({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, 'read', frame.seq);
-          if (ref) transport.send({ type: 'ack', ref });
-        } catch (e) {
-          const err = isParleyError(e) ? e : new ParleyError('INTERNAL');
-          transport.send({ type: 'error', ref, ...err.toJSON() });
-        }
-      }
-
-      await session.start();
-    },
   });
-}
 
-/** WebSocket close codes for ended authority: 4401 (sign in again) and 4403 (not allowed any more). */
-export const closeCodeOf = (e: ParleyError): number => (e.status === 403 ? 4403 : 4401);
+  /** One inbound WebSocket frame: act as the stream's holder, answer with an ack, a pong or an error frame. */
+  async function handleFrame(stream: SocketStream, text: string): Promise<void> {
+    let ref: string | undefined;
+    try {
+      const json = parseJson(text, () => new ParleyError('BAD_JSON', 'A frame must be one JSON object.'));
+      const frame = parseInput(InFrame, json, 'frame');
+      ref = frame.ref;
+      const v = stream.viewer;
+      if (frame.type === 'ping') return stream.send({ type: 'pong', ref });
+      if (frame.type === 'message') {
+        const input = parseInput(SendMessage, json, 'frame');
+        ref ??= input.clientMessageId;
+        const r = v.kind === 'customer' ? await customer.send(v.contactId, frame.conversationId, input) : await agent.send({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, input);
+        const e = r.events[0];
+        return stream.send({ type: 'ack', ref, duplicate: Boolean(r.duplicate), event: e ? presentEvent(e, s.signer, 'sent') : null });
+      }
+      if (frame.type === 'watch') {
+        // The role is read again, not taken from the connect-time snapshot: a demoted admin stops here.
+        const me = v.kind === 'agent' ? await agent.me({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }) : undefined;
+        if (me?.role !== 'admin') throw new ParleyError('FORBIDDEN', 'Only admins may watch a conversation.');
+        await stream.session.watch(frame.conversationId, frame.after);
+        if (ref) stream.send({ type: 'ack', ref });
+        return;
+      }
+      if (frame.type === 'typing') {
+        if (v.kind === 'customer') await customer.typing(v.contactId, frame.conversationId, frame.typing);
+        else await agent.typing({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, frame.typing);
+        return;
+      }
+      if (v.kind === 'customer') await customer.receipt(v.contactId, frame.conversationId, 'read', frame.seq);
+      else await agent.receipt({ kind: 'agent', agentId: v.agent.id, role: v.agent.role }, frame.conversationId, 'read', frame.seq);
+      if (ref) stream.send({ type: 'ack', ref });
+    } catch (e) {
+      const err = isParleyError(e) ? e : new ParleyError('INTERNAL');
+      stream.send({ type: 'error', ref, ...err.toJSON() });
+    }
+  }
+}
 
 /** SSE bypasses Fastify's reply (hijacked), so CORS headers are set by hand from the same allowlist. */
 function corsHeaders(req: FastifyRequest, s: Services): Record<string, string> {

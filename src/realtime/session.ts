@@ -37,16 +37,19 @@ export interface SessionTransport {
 const RECEIPT_FLUSH_MS = 100;
 
 export class StreamSession {
-  private readonly lastSent = new Map<string, number>();
+  // The maps and sets are made on first use: an idle stream with nothing to follow (a visitor who has not
+  // started a chat) holds none of them, and a node may hold tens of thousands of those.
+  /** Conversation → the last seq sent; a conversation is followed once it has an entry. */
+  private lastSent: Map<string, number> | undefined;
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   /** One handler for every topic, so a message published to several of them arrives once. */
   private readonly onMessage = (msg: BusMessage): void => void this.enqueue(() => this.onBus(msg));
-  private readonly watched = new Map<string, () => void>();
+  private watched: Map<string, () => void> | undefined;
   /** Ended conversations skipped at replay: their cursor is set, but nothing of them was sent. */
-  private readonly skipped = new Set<string>();
+  private skipped: Set<string> | undefined;
   private closed = false;
-  private readonly pendingDelivered = new Map<string, number>();
+  private pendingDelivered: Map<string, number> | undefined;
   private receiptTimer: NodeJS.Timeout | undefined;
   readonly leg: Leg;
   private viewerNow: Viewer;
@@ -56,7 +59,8 @@ export class StreamSession {
     private readonly signer: UrlSigner,
     viewer: Viewer,
     private readonly transport: SessionTransport,
-    private readonly cursors: Record<string, number>,
+    /** Where the client resumes; needed only by the replay, then let go. */
+    private cursors: Record<string, number> | undefined,
   ) {
     this.viewerNow = viewer;
     this.leg = viewer.kind === 'customer' ? 'channel' : 'desk';
@@ -65,6 +69,14 @@ export class StreamSession {
   /** Who holds this stream, as of the last authority check (an agent's role and queues can change). */
   get viewer(): Viewer {
     return this.viewerNow;
+  }
+
+  private sentThrough(conversationId: string): number | undefined {
+    return this.lastSent?.get(conversationId);
+  }
+
+  private markSent(conversationId: string, seq: number): void {
+    (this.lastSent ??= new Map()).set(conversationId, seq);
   }
 
   private topicsOf(v: Viewer): string[] {
@@ -78,16 +90,16 @@ export class StreamSession {
 
   /** Stop sending a conversation its holder may no longer read, and say so once. */
   private revoke(conversationId: string): void {
-    if (!this.lastSent.has(conversationId)) return;
+    if (!this.lastSent?.has(conversationId)) return;
     this.lastSent.delete(conversationId);
-    this.skipped.delete(conversationId);
-    this.pendingDelivered.delete(conversationId);
+    this.skipped?.delete(conversationId);
+    this.pendingDelivered?.delete(conversationId);
     this.transport.send({ type: 'revoked', conversationId });
   }
 
   /** The cursor map (conversation → last seq sent), for SSE ids. */
   cursorString(): string {
-    return [...this.lastSent].map(([c, s]) => `${c}:${s}`).join(',');
+    return [...(this.lastSent ?? [])].map(([c, s]) => `${c}:${s}`).join(',');
   }
 
   start(): Promise<void> {
@@ -101,8 +113,7 @@ export class StreamSession {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
-    for (const off of this.watched.values()) off();
-    this.watched.clear();
+    this.unwatchAll();
     if (this.viewer.kind === 'agent') this.hub.presence.disconnect(this.viewer.agent.id);
     if (this.receiptTimer) clearTimeout(this.receiptTimer);
     void this.flushReceipts();
@@ -119,16 +130,23 @@ export class StreamSession {
     return v.kind === 'customer' ? conversationsOfContact(this.hub.db, v.contactId) : conversationsForAgent(this.hub.db, v.agent.id, 'all', v.agent.role === 'admin');
   }
 
+  private unwatchAll(): void {
+    for (const off of this.watched?.values() ?? []) off();
+    this.watched = undefined;
+  }
+
   private async replay(): Promise<void> {
+    const cursors = this.cursors ?? {};
+    this.cursors = undefined;
     for (const c of await this.conversations()) {
-      const cursor = this.cursors[c.id];
+      const cursor = cursors[c.id];
       // Ended conversations the client never asked about are history, not news: skip them.
       if (cursor === undefined && c.phase === 'ended') {
-        this.lastSent.set(c.id, c.lastSeq);
-        this.skipped.add(c.id);
+        this.markSent(c.id, c.lastSeq);
+        (this.skipped ??= new Set()).add(c.id);
         continue;
       }
-      this.lastSent.set(c.id, cursor ?? 0);
+      this.markSent(c.id, cursor ?? 0);
       await this.catchUp(c.id, c);
     }
     if (this.viewer.kind === 'customer') {
@@ -140,7 +158,7 @@ export class StreamSession {
         if (position && c.queueId) this.transport.send({ type: 'availability', conversationId: c.id, queueId: c.queueId, position });
       }
     }
-    this.transport.send({ type: 'ready', cursors: Object.fromEntries(this.lastSent) });
+    this.transport.send({ type: 'ready', cursors: Object.fromEntries(this.lastSent ?? []) });
   }
 
   /**
@@ -151,14 +169,17 @@ export class StreamSession {
   async watch(conversationId: string, after = 0): Promise<void> {
     const c = await conversationById(this.hub.db, conversationId);
     if (!c) throw new ParleyError('CONVERSATION_NOT_FOUND');
+    // The stream closed while the row was read: a subscription now would never be undone.
+    if (this.closed) return;
     // Subscribe and queue the replay in the same tick: a live event published in between would otherwise
     // run before the replay set the cursor and be taken for a new conversation.
-    if (!this.watched.has(c.id)) this.watched.set(c.id, this.hub.bus.subscribe([`conversation:${c.id}`], this.onMessage));
+    const watched = (this.watched ??= new Map());
+    if (!watched.has(c.id)) watched.set(c.id, this.hub.bus.subscribe([`conversation:${c.id}`], this.onMessage));
     return this.enqueue(async () => {
-      const known = this.lastSent.get(c.id);
-      const unsent = known === undefined || this.skipped.has(c.id);
-      this.skipped.delete(c.id);
-      this.lastSent.set(c.id, unsent ? after : Math.max(known, after));
+      const known = this.sentThrough(c.id);
+      const unsent = known === undefined || this.skipped?.has(c.id) === true;
+      this.skipped?.delete(c.id);
+      this.markSent(c.id, unsent ? after : Math.max(known, after));
       await this.catchUp(c.id, c);
     });
   }
@@ -169,7 +190,7 @@ export class StreamSession {
    */
   private async catchUp(conversationId: string, conv?: Conversation, holder?: string | null, through = Number.MAX_SAFE_INTEGER): Promise<void> {
     for (;;) {
-      const after = this.lastSent.get(conversationId) ?? 0;
+      const after = this.sentThrough(conversationId) ?? 0;
       if (after >= through) return;
       const events = await eventsAfter(this.hub.db, conversationId, after, Math.min(500, through - after));
       if (events.length === 0) return;
@@ -183,9 +204,9 @@ export class StreamSession {
    * it from the conversation row), so "delivered to the desk" needs no query per event.
    */
   private sendEvent(e: StoredEvent, conv?: Conversation, holder?: string | null): void {
-    const last = this.lastSent.get(e.conversationId) ?? 0;
+    const last = this.sentThrough(e.conversationId) ?? 0;
     if (e.seq <= last) return;
-    this.lastSent.set(e.conversationId, e.seq);
+    this.markSent(e.conversationId, e.seq);
     const status = conv ? statusOf(e, conv, this.leg) : e.kind === 'message' && e.origin === this.leg ? 'sent' : undefined;
     const fromOtherSide = e.kind === 'message' && (e.origin === null ? false : e.origin !== this.leg);
     const wantsReceipt = fromOtherSide || (e.kind === 'message' && e.author.role === 'business' && this.leg === 'channel');
@@ -198,10 +219,10 @@ export class StreamSession {
     if (msg.type === 'event') {
       const { event: e } = msg;
       if (!this.mayRead(msg.conversation)) return this.revoke(e.conversationId);
-      const last = this.lastSent.get(e.conversationId);
+      const last = this.sentThrough(e.conversationId);
       if (last === undefined) {
         // A conversation new to this session (just created, transferred to me): send its whole history.
-        this.lastSent.set(e.conversationId, 0);
+        this.markSent(e.conversationId, 0);
         await this.catchUp(e.conversationId, undefined, msg.conversation.agentId, e.seq);
       } else if (e.seq === last + 1) {
         this.sendEvent(e, undefined, msg.conversation.agentId);
@@ -214,7 +235,7 @@ export class StreamSession {
     if (msg.type === 'signal') {
       const sig = msg.signal;
       // Signals carry no conversation state: they go only to sessions that hold the conversation now.
-      if (!this.lastSent.has(sig.conversationId) || this.skipped.has(sig.conversationId)) return;
+      if (this.sentThrough(sig.conversationId) === undefined || this.skipped?.has(sig.conversationId)) return;
       if (sig.type === 'typing') {
         const self = this.viewer.kind === 'customer' ? sig.author.role === 'customer' : sig.author.id === this.viewer.agent.id;
         if (!self) this.transport.send({ type: 'typing', conversationId: sig.conversationId, author: sig.author, typing: sig.typing });
@@ -248,11 +269,8 @@ export class StreamSession {
     this.viewerNow = next;
     this.unsubscribe?.();
     this.unsubscribe = this.hub.bus.subscribe(this.topicsOf(next), this.onMessage);
-    if (agent.role !== 'admin') {
-      for (const off of this.watched.values()) off();
-      this.watched.clear();
-    }
-    const ids = [...this.lastSent.keys()];
+    if (agent.role !== 'admin') this.unwatchAll();
+    const ids = [...(this.lastSent?.keys() ?? [])];
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.hub.db.selectFrom('conversations').select(['id', 'contact_id', 'agent_id', 'phase', 'queue_id']).where('id', 'in', ids.slice(i, i + 500)).execute();
       const facts = new Map(rows.map((r) => [r.id, { contactId: r.contact_id, agentId: r.agent_id, phase: r.phase as Conversation['phase'], queueId: r.queue_id }]));
@@ -268,14 +286,15 @@ export class StreamSession {
    * conversation so a burst costs one write.
    */
   private noteDelivered(e: StoredEvent): void {
-    this.pendingDelivered.set(e.conversationId, Math.max(e.seq, this.pendingDelivered.get(e.conversationId) ?? 0));
+    const pending = (this.pendingDelivered ??= new Map());
+    pending.set(e.conversationId, Math.max(e.seq, pending.get(e.conversationId) ?? 0));
     this.receiptTimer ??= setTimeout(() => void this.flushReceipts(), RECEIPT_FLUSH_MS);
   }
 
   private async flushReceipts(): Promise<void> {
     this.receiptTimer = undefined;
-    const batch = [...this.pendingDelivered];
-    this.pendingDelivered.clear();
+    const batch = [...(this.pendingDelivered ?? [])];
+    this.pendingDelivered = undefined;
     const author = this.viewer.kind === 'customer' ? { role: 'customer' as const, id: this.viewer.contactId } : { role: 'agent' as const, id: this.viewer.agent.id, name: this.viewer.agent.name };
     for (const [conversationId, through] of batch) {
       try {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agent, startServer, type TestServer } from '../helpers/server.js';
+import { agent, startServer, StreamClient, type TestServer } from '../helpers/server.js';
 
 // A WebSocket upgrade is accepted on GET /v1/stream only. Anywhere else it gets a plain HTTP 404 and the
 // connection never switches protocols, whoever asks (docs/security.md, "Credentials in URLs").
@@ -44,6 +44,24 @@ function upgrade(url: string, path: string, token?: string): Promise<UpgradeAnsw
   });
 }
 
+/** Writes an upgrade request on a fresh socket; reports what came back and whether the server closed it. */
+function rawUpgrade(url: string, path: string, token?: string): Promise<{ answer: string; closedByServer: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let answer = '';
+    socket.setTimeout(3000, () => {
+      socket.destroy();
+      resolve({ answer, closedByServer: false });
+    });
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.on('end', () => resolve({ answer, closedByServer: true }));
+    socket.on('error', reject);
+    const key = randomBytes(16).toString('base64');
+    const auth = token ? `Authorization: Bearer ${token}\r\n` : '';
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n${auth}\r\n`);
+  });
+}
+
 const PATHS = [
   '/',
   '/v1/nope',
@@ -77,22 +95,23 @@ describe('WebSocket upgrades', () => {
   });
 
   it('an upgrade on /v1/stream refused before the route (a URL with %00) is a 400 and the server closes the socket', async () => {
-    const raw = await new Promise<{ answer: string; closedByServer: boolean }>((resolve, reject) => {
-      const socket = connect(Number(new URL(ts.url).port), '127.0.0.1');
-      let answer = '';
-      socket.setTimeout(3000, () => {
-        socket.destroy();
-        resolve({ answer, closedByServer: false });
-      });
-      socket.on('data', (d: Buffer) => (answer += d.toString()));
-      socket.on('end', () => resolve({ answer, closedByServer: true }));
-      socket.on('error', reject);
-      const key = randomBytes(16).toString('base64');
-      socket.write(`GET /v1/stream?%00=%00 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nAuthorization: Bearer ${tokens.customer}\r\n\r\n`);
-    });
+    const raw = await rawUpgrade(ts.url, '/v1/stream?%00=%00', tokens.customer);
     expect(raw.answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(raw.answer).toContain('PARLEY_E_BAD_REQUEST');
     expect(raw.closedByServer).toBe(true);
+  });
+
+  it('an upgrade on /v1/stream with a bad token is a plain 401 in the error shape and the server closes the socket', async () => {
+    const raw = await rawUpgrade(ts.url, '/v1/stream?cursors=%7B%7D', 'garbage');
+    expect(raw.answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(raw.answer).toContain('PARLEY_E_UNAUTHENTICATED');
+    expect(raw.closedByServer).toBe(true);
+  });
+
+  it('the stream path spelled with an escape (/v1/%73tream) reaches the same route and switches protocols too', async () => {
+    expect(await upgrade(ts.url, '/v1/%73tream', tokens.customer)).toMatchObject({ status: 101, upgraded: true });
+    const refused = await upgrade(ts.url, '/v1/%73tream', 'garbage');
+    expect({ status: refused.status, upgraded: refused.upgraded }).toEqual({ status: 401, upgraded: false });
   });
 
   describe.each(['anonymous', 'customer', 'admin'])('as %s', (who) => {
@@ -102,5 +121,15 @@ describe('WebSocket upgrades', () => {
       // The one error shape, not a half-open socket or an HTML page.
       expect(JSON.parse(r.body).error.code).toBe('PARLEY_E_ROUTE_NOT_FOUND');
     });
+  });
+});
+
+describe('WebSocket streams at shutdown', () => {
+  it('closing the server closes its open streams, and the close finishes', async () => {
+    const ts = await startServer();
+    const s = await StreamClient.open(ts.url, (await ts.api.customer()).token);
+    const closed = new Promise<number>((resolve) => s.ws.once('close', (code) => resolve(code)));
+    await ts.stop();
+    expect(await closed).toBeGreaterThan(0);
   });
 });
