@@ -4,7 +4,8 @@
 // time with POST /v1/conversations/:id/messages (after a warm-up), waits for the background work they cause
 // (dispatcher, receipts) and counts every statement run meanwhile, by SQL text. Index writes are the
 // changed rows times the indexes each write touches: every index of the table for an INSERT or DELETE,
-// those with an updated column for an UPDATE (read from the schema Parley created). Also counts what an
+// those with an updated column for an UPDATE (read from the schema Parley created); a partial index counts
+// for the rows it holds. Also counts what an
 // idle second runs, so polling shows apart from per-message work.
 //
 // Usage: node bench/statements.js            (BENCH_PARLEY_DIST=<dir> measures another build's dist/)
@@ -29,13 +30,23 @@ async function dump(pid, file) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-/** Per table: its indexes with their columns (autoindexes of PRIMARY KEY / UNIQUE included). */
+/**
+ * Per table: its indexes with their columns (autoindexes of PRIMARY KEY / UNIQUE included). A partial index
+ * (`... WHERE cond`) holds only the rows that match: `share` is the part of the table's rows it holds at the
+ * end of the run, taken as the part of the inserted rows that entered it (the run's rows are all alike).
+ */
 function indexesOf(dbFile) {
   const db = new SQLite(dbFile, { readonly: true });
   try {
     const out = {};
-    for (const { name, tbl_name: table } of db.prepare("select name, tbl_name from sqlite_master where type = 'index'").all()) {
-      (out[table] ??= []).push({ name, columns: db.prepare(`pragma index_info(${JSON.stringify(name)})`).all().map((c) => c.name) });
+    for (const { name, tbl_name: table, sql } of db.prepare("select name, tbl_name, sql from sqlite_master where type = 'index'").all()) {
+      const where = sql ? /\swhere\s(.*)$/is.exec(sql)?.[1] : undefined;
+      let share = 1;
+      if (where) {
+        const all = db.prepare(`select count(*) n from "${table}"`).get().n;
+        share = all ? db.prepare(`select count(*) n from "${table}" where ${where}`).get().n / all : 0;
+      }
+      (out[table] ??= []).push({ name, share, columns: db.prepare(`pragma index_info(${JSON.stringify(name)})`).all().map((c) => c.name) });
     }
     return out;
   } finally {
@@ -60,7 +71,14 @@ function analyse(counts, indexes, messages) {
     const w = writeOf(sql);
     const touched = !w ? [] : (indexes[w.table] ?? []).filter((ix) => w.verb !== 'update' || ix.columns.some((col) => w.columns.includes(col)));
     const per = (v) => Math.round((v / messages) * 100) / 100;
-    return { sql: sql.replace(/\s+/g, ' ').slice(0, 160), perMessage: per(c.calls), rowsWrittenPerMessage: per(c.changes), indexes: touched.map((ix) => ix.name), indexWritesPerMessage: per(c.changes * touched.length) };
+    const entered = touched.filter((ix) => ix.share > 0);
+    return {
+      sql: sql.replace(/\s+/g, ' ').slice(0, 160),
+      perMessage: per(c.calls),
+      rowsWrittenPerMessage: per(c.changes),
+      indexes: entered.map((ix) => (ix.share < 1 ? `${ix.name} (partial: ${Math.round(ix.share * 100)}% of rows)` : ix.name)),
+      indexWritesPerMessage: per(c.changes * touched.reduce((a, ix) => a + ix.share, 0)),
+    };
   });
   rows.sort((a, b) => b.perMessage - a.perMessage);
   const sum = (k) => Math.round(rows.reduce((a, r) => a + r[k], 0) * 100) / 100;
