@@ -66,6 +66,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     db: database.db,
     dialect: database.dialect,
     hot: database.hot,
+    pgHot: database.pgHot,
     bus,
     adapters,
     onSignalError: (err, adapter) => app.log.warn({ err, adapter }, 'a live signal was not passed on'),

@@ -3,7 +3,7 @@ import { deliveryTargets, type LegPolicy } from './fanout.js';
 import type { AgentRef, Author, Conversation, EventBody, Leg, StoredEvent } from './model.js';
 import type { Part } from './parts.js';
 import { assertTransition, WAITING_PHASES } from './phases.js';
-import type { EventDraft, Tx } from './ports.js';
+import type { AppendPlan, DeliveryPlan, EventDraft, Tx } from './ports.js';
 
 // The conversation commands. Each runs inside one transaction (see RunInTx) and returns the events it
 // appended; the caller publishes them only after commit, so nobody ever sees an event that was rolled back.
@@ -34,14 +34,23 @@ async function lockOpen(tx: Tx, conversationId: string): Promise<Conversation> {
   return c;
 }
 
+/** The delivery rows of an event on this conversation's legs: created `sent` for a leg that reads the log. */
+function deliveriesOf(ctx: CommandContext, conv: Conversation, event: Pick<StoredEvent, 'kind' | 'author' | 'origin'> & { leg?: Leg }): DeliveryPlan[] {
+  return deliveryTargets(event, ctx.legsFor(conv)).map((t) => ({ leg: t.leg, adapter: t.adapter, status: t.readsLog ? 'sent' : 'pending' }));
+}
+
+/** A `pending` delivery is the dispatcher's to make: the hub wakes it after the commit. */
+function noteDispatch(ctx: CommandContext, deliveries: DeliveryPlan[]): void {
+  if (deliveries.some((d) => d.status === 'pending')) ctx.dispatch = true;
+}
+
 /** Append one event to a locked conversation and create its deliveries. */
 async function append(ctx: CommandContext, conv: Conversation, draft: EventDraft): Promise<StoredEvent> {
   const event = await ctx.tx.appendEvent(conv.id, draft);
   conv.lastSeq = event.seq;
-  for (const target of deliveryTargets(event, ctx.legsFor(conv))) {
-    await ctx.tx.insertDelivery({ conversationId: conv.id, eventId: event.id, seq: event.seq, leg: target.leg, adapter: target.adapter, status: target.readsLog ? 'sent' : 'pending' });
-    if (!target.readsLog) ctx.dispatch = true;
-  }
+  const deliveries = deliveriesOf(ctx, conv, event);
+  for (const d of deliveries) await ctx.tx.insertDelivery({ conversationId: conv.id, eventId: event.id, seq: event.seq, ...d });
+  noteDispatch(ctx, deliveries);
   return event;
 }
 
@@ -114,32 +123,66 @@ export interface PostMessageInput {
   allowed?: (c: Conversation) => boolean;
 }
 
+/** Why this author may not post into this conversation (checked on the locked row), if they may not. */
+function refusal(conv: Conversation, input: PostMessageInput): 'CONVERSATION_NOT_FOUND' | 'CONVERSATION_ENDED' | undefined {
+  if (input.allowed && !input.allowed(conv)) return 'CONVERSATION_NOT_FOUND';
+  if (conv.phase === 'ended') return 'CONVERSATION_ENDED';
+  return undefined;
+}
+
+/**
+ * A customer answering a business-started (agentless) conversation asks for a human: the message queues it —
+ * in its inbox queue, or on a vendor desk in the vendor's (the route's queue, else the desk: as openConversation).
+ */
+const queuesIt = (conv: Conversation, input: PostMessageInput): boolean => conv.phase === 'bot' && input.author.role === 'customer';
+
+const messageDraft = (input: PostMessageInput): EventDraft => ({
+  body: { kind: 'message', parts: input.parts, ...(input.clientMessageId ? { clientMessageId: input.clientMessageId } : {}) },
+  author: input.author,
+  origin: input.origin,
+  source: input.source,
+  key: input.key,
+});
+
+/**
+ * The message as one plain append, for Tx.appendAtOnce: undefined wherever more happens than the append (a
+ * refusal, a conversation to queue), which the general path below then does.
+ */
+function plainMessage(ctx: CommandContext, conv: Conversation, input: PostMessageInput): AppendPlan | undefined {
+  if (refusal(conv, input) || queuesIt(conv, input)) return undefined;
+  const { body, author, origin } = messageDraft(input);
+  return { body, author, origin, deliveries: deliveriesOf(ctx, conv, { kind: body.kind, author, origin }) };
+}
+
+/** The answer to a retry: the first event under the same key, and nothing written. */
+function repeated(seen: StoredEvent, conv: Conversation | undefined): CommandResult {
+  if (!conv) throw new ParleyError('CONVERSATION_NOT_FOUND');
+  return { conversation: conv, events: [seen], duplicate: true };
+}
+
 /** Append a message. A retry with the same (source, key) returns the first event and writes nothing. */
 export async function postMessage(ctx: CommandContext, input: PostMessageInput): Promise<CommandResult> {
   const { tx } = ctx;
+  // Where the store can (PostgreSQL, run alone), the whole command is one step; the rules are the same ones.
+  const once = tx.appendAtOnce && (await tx.appendAtOnce({ conversationId: input.conversationId, source: input.source, key: input.key, decide: (c) => plainMessage(ctx, c, input) }));
+  if (once?.kind === 'seen') {
+    if (once.event.conversationId !== input.conversationId) throw new ParleyError('IDEMPOTENCY_MISMATCH');
+    return repeated(once.event, once.conversation);
+  }
+  if (once) {
+    noteDispatch(ctx, once.plan.deliveries);
+    return { conversation: once.conversation, events: [once.event] };
+  }
   const seen = await tx.findEventByKey(input.source, input.key);
   if (seen) {
     if (seen.conversationId !== input.conversationId) throw new ParleyError('IDEMPOTENCY_MISMATCH');
-    const conv = await tx.getConversation(seen.conversationId);
-    if (!conv) throw new ParleyError('CONVERSATION_NOT_FOUND');
-    return { conversation: conv, events: [seen], duplicate: true };
+    return repeated(seen, await tx.getConversation(seen.conversationId));
   }
   const conv = await lockOpen(tx, input.conversationId);
-  if (input.allowed && !input.allowed(conv)) throw new ParleyError('CONVERSATION_NOT_FOUND');
-  if (conv.phase === 'ended') throw new ParleyError('CONVERSATION_ENDED');
-  const events: StoredEvent[] = [];
-  events.push(
-    await append(ctx, conv, {
-      body: { kind: 'message', parts: input.parts, ...(input.clientMessageId ? { clientMessageId: input.clientMessageId } : {}) },
-      author: input.author,
-      origin: input.origin,
-      source: input.source,
-      key: input.key,
-    }),
-  );
-  // A customer answering a business-started (agentless) conversation asks for a human: queue it — in its
-  // inbox queue, or on a vendor desk in the vendor's (the route's queue, else the desk: as openConversation).
-  if (conv.phase === 'bot' && input.author.role === 'customer') {
+  const refused = refusal(conv, input);
+  if (refused) throw new ParleyError(refused);
+  const events: StoredEvent[] = [await append(ctx, conv, messageDraft(input))];
+  if (queuesIt(conv, input)) {
     conv.phase = assertTransition(conv.phase, 'queue');
     const queue = conv.queueId ? await tx.getQueue(conv.queueId) : undefined;
     const queueId = conv.queueId ?? (typeof conv.context.deskQueue === 'string' ? conv.context.deskQueue : conv.desk);

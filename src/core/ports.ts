@@ -24,6 +24,41 @@ export interface EventDraft {
   key?: string;
 }
 
+/** A delivery row an append writes with its event: `sent` for a leg that reads the log, `pending` otherwise. */
+export interface DeliveryPlan {
+  leg: Leg;
+  adapter: string;
+  status: 'pending' | 'sent';
+}
+
+/** One append decided on a conversation: the event (stored under the request's idempotency key) and its deliveries. */
+export interface AppendPlan {
+  body: EventBody;
+  author: Author;
+  origin: Leg | null;
+  deliveries: DeliveryPlan[];
+}
+
+export interface AtOnceRequest {
+  conversationId: string;
+  /** Idempotency: an event already stored under (source, key) is returned instead, and nothing is written. */
+  source: string;
+  key: string;
+  /**
+   * The append this conversation takes, or undefined where the command needs its general path (a refusal, a
+   * phase change). Pure, and may be called more than once: on a copy of the row kept from earlier, then on
+   * the row as locked. It may read any field but the ones appends and receipts move (lastSeq, updatedAt, the
+   * receipt counters): the store applies a plan only while the locked row still has the rest as decide saw it.
+   */
+  decide(conversation: Conversation): AppendPlan | undefined;
+}
+
+export type AtOnceResult =
+  /** Appended. `conversation` as locked, with lastSeq the new event's seq (as the general path returns it). */
+  | { kind: 'appended'; event: StoredEvent; conversation: Conversation; plan: AppendPlan }
+  /** (source, key) was taken already: that event and its conversation (read, not locked). Nothing written. */
+  | { kind: 'seen'; event: StoredEvent; conversation: Conversation };
+
 export interface NewConversation {
   contactId: string;
   channel: string;
@@ -60,6 +95,12 @@ export interface Tx {
   findEventByKey(source: string, key: string): Promise<StoredEvent | undefined>;
   /** Appends with seq = last_seq + 1 and touches updated_at (the conversation row must be locked by the caller). */
   appendEvent(conversationId: string, draft: EventDraft): Promise<StoredEvent>;
+  /**
+   * Optional (PostgreSQL, in a command run alone: RunOptions.alone): a message's transaction in one step — the
+   * idempotency lookup, the conversation's row lock, `decide`, the append and its deliveries. undefined:
+   * nothing was written, take the general path.
+   */
+  appendAtOnce?(request: AtOnceRequest): Promise<AtOnceResult | undefined>;
   getEventBySeq(conversationId: string, seq: number): Promise<StoredEvent | undefined>;
   getEvent(id: string): Promise<StoredEvent | undefined>;
 
@@ -100,5 +141,13 @@ export interface ExternalRef {
   externalId: string;
 }
 
+export interface RunOptions {
+  /**
+   * The caller's promise: `fn` runs one command, nothing else, and nothing after it touches this transaction.
+   * The store may then commit that command's write in the statement that makes it (Tx.appendAtOnce).
+   */
+  alone?: boolean;
+}
+
 /** Runs `fn` in one transaction; commits if it resolves, rolls back if it throws. */
-export type RunInTx = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+export type RunInTx = <T>(fn: (tx: Tx) => Promise<T>, opts?: RunOptions) => Promise<T>;

@@ -74,16 +74,18 @@ export function deskReports(hub: Hub, instance: string) {
 
     /** An agent's (or the vendor's bot's) message, stored once per vendor message id. */
     message: (r: { conversationId: string; messageId: string; agent?: VendorAgent | undefined; role?: 'agent' | 'bot'; parts: Part[] }): Promise<CommandResult> =>
-      hub.run((ctx) =>
-        postMessage(ctx, {
-          conversationId: r.conversationId,
-          author: agentAuthor(r.agent, r.role),
-          origin: 'desk',
-          parts: r.parts,
-          source,
-          key: `message:${r.messageId}`,
-          allowed: (c) => c.desk === instance,
-        }),
+      hub.run(
+        (ctx) =>
+          postMessage(ctx, {
+            conversationId: r.conversationId,
+            author: agentAuthor(r.agent, r.role),
+            origin: 'desk',
+            parts: r.parts,
+            source,
+            key: `message:${r.messageId}`,
+            allowed: (c) => c.desk === instance,
+          }),
+        { alone: true },
       ),
 
     /** A vendor agent joined (a waiting conversation becomes active). `key`: the vendor's id for the join. */

@@ -3,12 +3,14 @@ import type { Adapters } from '../adapters.js';
 import { assignWaiting, type CommandContext, type CommandResult } from '../core/commands.js';
 import type { LegAdapter } from '../core/adapter.js';
 import type { Conversation, Leg, Offer, Signal, StoredEvent } from '../core/model.js';
-import type { RunInTx, Tx } from '../core/ports.js';
+import type { RunInTx, RunOptions, Tx } from '../core/ports.js';
 import { WAITING_PHASES } from '../core/phases.js';
 import { conversationSummary, type Bus } from '../realtime/bus.js';
 import type { Dialect } from '../store/db.js';
 import type { DB } from '../store/schema.js';
 import type { SqliteHot } from '../store/sqlite-hot.js';
+import { aloneFirst } from '../store/pg-alone.js';
+import type { PgHot } from '../store/pg-hot.js';
 import { makeRunInTx } from '../store/tx.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { Presence } from './presence.js';
@@ -21,6 +23,8 @@ export interface HubDeps {
   dialect: Dialect;
   /** SQLite: the message hot path's prepared statements (store/sqlite-hot.ts). */
   hot?: SqliteHot | undefined;
+  /** PostgreSQL: the message hot path, for commands run alone (store/pg-hot.ts, store/pg-alone.ts). */
+  pgHot?: PgHot | undefined;
   bus: Bus;
   adapters: Adapters;
   /**
@@ -49,7 +53,8 @@ export class Hub {
     this.dialect = deps.dialect;
     this.bus = deps.bus;
     this.adapters = deps.adapters;
-    this.runInTx = makeRunInTx(deps.db, deps.dialect, deps.hot);
+    const runInTx = makeRunInTx(deps.db, deps.dialect, deps.hot);
+    this.runInTx = deps.pgHot ? aloneFirst(runInTx, deps.pgHot) : runInTx;
     this.onCommitted = deps.onCommitted ?? (() => undefined);
     this.onSignalError = deps.onSignalError ?? (() => undefined);
   }
@@ -59,10 +64,10 @@ export class Hub {
     return this.runInTx(fn);
   }
 
-  /** Run one or more commands atomically, then publish and follow up. */
-  async run<T extends CommandResult | CommandResult[]>(fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
+  /** Run one or more commands atomically, then publish and follow up. `alone`: see RunOptions. */
+  async run<T extends CommandResult | CommandResult[]>(fn: (ctx: CommandContext) => Promise<T>, opts?: RunOptions): Promise<T> {
     let ctx: CommandContext | undefined;
-    const result = await this.runInTx((tx) => fn((ctx = this.context(tx))));
+    const result = await this.runInTx((tx) => fn((ctx = this.context(tx))), opts);
     this.committed(Array.isArray(result) ? (result as CommandResult[]) : [result as CommandResult], ctx?.dispatch === true);
     return result;
   }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import { startCheckpointer } from './checkpointer.js';
 import { SqliteHot } from './sqlite-hot.js';
+import { PgHot } from './pg-hot.js';
 import * as m001 from './migrations/001_init.js';
 import * as m002 from './migrations/002_canned_responses.js';
 import * as m003 from './migrations/003_agent_authority.js';
@@ -19,6 +20,8 @@ export interface Database {
   dialect: Dialect;
   /** SQLite only: the message hot path's prepared statements on the same connection (sqlite-hot.ts). */
   hot?: SqliteHot;
+  /** PostgreSQL only: the message hot path, batches of messages in one statement each, on its own connections (pg-hot.ts). */
+  pgHot?: PgHot;
   /** Where the data is, for logs and `parley doctor` (never includes a password). */
   describe: string;
   close(): Promise<void>;
@@ -38,7 +41,17 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const url = new URL(opts.databaseUrl);
     url.password = '';
-    return { db, dialect: 'postgres', describe: `postgres ${url.host}${url.pathname}`, close: () => db.destroy() };
+    const pgHot = new PgHot(opts.databaseUrl);
+    return {
+      db,
+      dialect: 'postgres',
+      pgHot,
+      describe: `postgres ${url.host}${url.pathname}`,
+      close: async () => {
+        await pgHot.close();
+        await db.destroy();
+      },
+    };
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const file = join(opts.dataDir, 'parley.db');

@@ -35,17 +35,20 @@ export function customerActions(s: Services, defaults: { channel: string; defaul
     async send(contactId: string, conversationId: string, input: SendMessage) {
       const parts = await resolveMediaParts(hub.db, partsOf(input), `contact:${contactId}`);
       // Ownership is checked on the locked row inside the transaction (one read of the conversation, not two).
-      return hub.run((ctx) =>
-        postMessage(ctx, {
-          conversationId,
-          author: author(contactId),
-          origin: 'channel',
-          parts,
-          source: `web:${contactId}`,
-          key: input.clientMessageId,
-          clientMessageId: input.clientMessageId,
-          allowed: (c) => c.contactId === contactId,
-        }),
+      // Alone: nothing but the message in this transaction, so on PostgreSQL it can be one statement.
+      return hub.run(
+        (ctx) =>
+          postMessage(ctx, {
+            conversationId,
+            author: author(contactId),
+            origin: 'channel',
+            parts,
+            source: `web:${contactId}`,
+            key: input.clientMessageId,
+            clientMessageId: input.clientMessageId,
+            allowed: (c) => c.contactId === contactId,
+          }),
+        { alone: true },
       );
     },
 

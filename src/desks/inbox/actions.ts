@@ -60,8 +60,9 @@ export function agentActions(s: Services) {
     async send(p: AgentPrincipal, conversationId: string, input: SendMessage) {
       const { agent } = await assigned(p, conversationId);
       const parts = await resolveMediaParts(hub.db, partsOf(input), `agent:${agent.id}`);
-      return hub.run((ctx) =>
-        postMessage(ctx, { conversationId, author: author(agent), origin: 'desk', parts, source: `inbox:${agent.id}`, key: input.clientMessageId, clientMessageId: input.clientMessageId }),
+      return hub.run(
+        (ctx) => postMessage(ctx, { conversationId, author: author(agent), origin: 'desk', parts, source: `inbox:${agent.id}`, key: input.clientMessageId, clientMessageId: input.clientMessageId }),
+        { alone: true },
       );
     },
 
