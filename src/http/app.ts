@@ -158,6 +158,10 @@ export async function createApp(config: Config, opts: { logStream?: NodeJS.Writa
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Node closes idle kept-alive connections when the server closes, but one whose request was still in
+    // flight then goes idle afterwards and would wait out the whole keep-alive (72 s) before close could
+    // finish: from now on a connection that finishes its response is closed at once.
+    app.server.keepAliveTimeout = 1;
   });
   // WebSocket upgrades (src/http/upgrade.ts): the stream takes its own; one these hooks would refuse before
   // any route is never taken early, so it gets the same answer as through Fastify.

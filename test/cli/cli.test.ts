@@ -108,9 +108,7 @@ describe('the parley command', () => {
   it('demo starts the Genesys emulator and Parley wired to it, prints the shop and the agent page, and Ctrl-C stops both', async () => {
     const port = await freePort();
     const emulatorPort = await freePort();
-    // A loaded 2-core CI machine can take longer than the default 10 s grace to close both servers; the test
-    // is about Ctrl-C stopping them cleanly, not about how fast.
-    const demo = await startCli({ PARLEY_SHUTDOWN_GRACE_MS: '30000' }, 'Ctrl-C stops both', 30_000, ['demo', '--port', String(port), '--emulator-port', String(emulatorPort)]);
+    const demo = await startCli({}, 'Ctrl-C stops both', 30_000, ['demo', '--port', String(port), '--emulator-port', String(emulatorPort)]);
     const out = demo.output();
     const dataDir = /Data in (\S+)/.exec(out)?.[1] ?? '';
     try {
