@@ -7,7 +7,7 @@
 // Env: BENCH_STARTS (5; quick 1).
 import { pathToFileURL } from 'node:url';
 import { removeDir, runMain, stopChild } from './lib/proc.js';
-import { envInt, fmt, machine, quick, ratio, summarize, writeResult } from './lib/stats.js';
+import { envInt, fmt, quick, ratio, summarize, writeResult, sideBySide } from './lib/stats.js';
 import { LAUNCH, spawnServer } from './lib/targets.js';
 
 export function coldstartConfig() {
@@ -40,13 +40,7 @@ export async function coldstart(cfg = coldstartConfig()) {
   const floor = await measure('floor', cfg);
   const parley = await measure('parley', cfg);
   const result = {
-    name: 'coldstart',
-    description: 'spawn → first 200 on /readyz; first start on an empty data folder, then a restart on it; median of the starts',
-    timestamp: new Date().toISOString(),
-    machine: machine(),
-    config: cfg,
-    parley,
-    floor,
+    ...sideBySide('coldstart', 'spawn → first 200 on /readyz; first start on an empty data folder, then a restart on it; median of the starts', cfg, parley, floor),
     ratio: { firstP50: ratio(parley.firstMs.p50, floor.firstMs.p50), restartP50: ratio(parley.restartMs.p50, floor.restartMs.p50) },
   };
   const file = writeResult('coldstart', result);

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { postgresReachable } from './lib/postgres.js';
 import { cpuTimeMs, memoryOf, mib, runMain } from './lib/proc.js';
-import { envInt, fmt, machine, quick, ratio, summarize, writeResult, cpuFigures, medianRounds } from './lib/stats.js';
+import { envInt, fmt, quick, ratio, summarize, writeResult, cpuFigures, medianRounds, sideBySide } from './lib/stats.js';
 import { openCustomers, TARGETS } from './lib/targets.js';
 
 /** Each variant: the result file, what it is, and how Parley and its floor are started. */
@@ -117,13 +117,7 @@ export async function ingest(variant = 'sqlite', cfg = ingestConfig()) {
   // Floor first, then Parley, each on a fresh server and data folder; the median round of each.
   const { parley, floor, rounds } = await medianRounds(runOnce, cfg, 'reqPerSec');
   const result = {
-    name: VARIANTS[variant].file,
-    description: `POST /v1/conversations/:id/messages from concurrent keep-alive HTTP clients; latency = request → response. ${VARIANTS[variant].what}`,
-    timestamp: new Date().toISOString(),
-    machine: machine(),
-    config: cfg,
-    parley,
-    floor,
+    ...sideBySide(VARIANTS[variant].file, `POST /v1/conversations/:id/messages from concurrent keep-alive HTTP clients; latency = request → response. ${VARIANTS[variant].what}`, cfg, parley, floor),
     ratio: {
       reqPerSec: ratio(parley.reqPerSec, floor.reqPerSec),
       p50: ratio(parley.latencyMs.p50, floor.latencyMs.p50),

@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { cpuTimeMs, runMain } from './lib/proc.js';
-import { envInt, fmt, machine, quick, ratio, summarize, writeResult, cpuFigures, medianRounds } from './lib/stats.js';
+import { envInt, fmt, quick, ratio, summarize, writeResult, cpuFigures, medianRounds, sideBySide } from './lib/stats.js';
 import { openCustomers, TARGETS } from './lib/targets.js';
 
 export function relayConfig() {
@@ -407,13 +407,7 @@ export async function relay(cfg = relayConfig()) {
   // Floor first, then Parley, each on a fresh server and data folder; the median round of each.
   const { parley, floor, rounds } = await medianRounds(runOnce, cfg, 'msgsPerSec');
   const result = {
-    name: 'relay',
-    description: 'customers (WebSocket) → server → agents (WebSocket); latency = customer send → agent socket receives the event',
-    timestamp: new Date().toISOString(),
-    machine: machine(),
-    config: cfg,
-    parley,
-    floor,
+    ...sideBySide('relay', 'customers (WebSocket) → server → agents (WebSocket); latency = customer send → agent socket receives the event', cfg, parley, floor),
     ratio: {
       msgsPerSec: ratio(parley.msgsPerSec, floor.msgsPerSec),
       e2eP50: ratio(parley.e2eMs.p50, floor.e2eMs.p50),

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pool } from './lib/http.js';
 import { memoryOf, mib, removeDir, runMain, spawnNode, stopChild } from './lib/proc.js';
-import { envInt, fmt, machine, medianRounds, quick, ratio, writeResult } from './lib/stats.js';
+import { envInt, fmt, medianRounds, quick, ratio, writeResult, sideBySide } from './lib/stats.js';
 import { LAUNCH, spawnServer, startParley } from './lib/targets.js';
 
 const STREAMS_PER_CLIENT = 5000;
@@ -130,13 +130,7 @@ export async function streams(cfg = streamsConfig()) {
   // Floor (bare ws) first, then Parley, as the other benchmarks do; the median round of each by RSS per stream.
   const { parley, floor, rounds } = await medianRounds((target, c) => runOnce(target === 'floor' ? 'ws' : target, c), cfg, 'rssPerStreamKiB');
   const result = {
-    name: 'streams',
-    description: 'idle customer WebSocket streams held open; server RSS per stream = (RSS after − RSS before) / streams, beside raw sockets on a bare ws server',
-    timestamp: new Date().toISOString(),
-    machine: machine(),
-    config: cfg,
-    parley,
-    floor,
+    ...sideBySide('streams', 'idle customer WebSocket streams held open; server RSS per stream = (RSS after − RSS before) / streams, beside raw sockets on a bare ws server', cfg, parley, floor),
     ratio: { rssPerStream: ratio(parley.rssPerStreamKiB, floor.rssPerStreamKiB) },
     ...(cfg.rounds > 1 ? { rounds } : {}),
   };

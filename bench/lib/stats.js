@@ -29,6 +29,11 @@ export function machine() {
   return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: c.length, cpuModel: c[0]?.model ?? null, loadavg: loadavg().map((v) => Math.round(v * 100) / 100) };
 }
 
+/** The head every side-by-side result starts with: what ran, when, where, with which settings, and both sides. */
+export function sideBySide(name, description, cfg, parley, floor) {
+  return { name, description, timestamp: new Date().toISOString(), machine: machine(), config: cfg, parley, floor };
+}
+
 export function writeResult(name, data) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${name}.json`);
