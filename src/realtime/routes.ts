@@ -160,6 +160,7 @@ export function streamRoutes(app: FastifyInstance, s: Services, customer: Custom
         send(frame: OutFrame, written?: () => void) {
           if (raw.writableEnded) return;
           const id = frame.type === 'event' && session ? `id: ${session.cursorString()}\n` : '';
+          sockets.corks.cork(raw);
           raw.write(`${id}event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`, (err) => {
             if (!err) written?.();
           });

@@ -5,6 +5,7 @@ import { isParleyError, ParleyError } from '../core/errors.js';
 import type { Principal } from '../http/auth.js';
 import type { Services } from '../http/services.js';
 import { handOver } from '../http/upgrade.js';
+import { Corks } from './cork.js';
 import { Heartbeat, type Beating } from './heartbeat.js';
 import { StreamSession, type OutFrame, type SessionTransport, type Viewer } from './session.js';
 import { atTime } from './timer.js';
@@ -38,6 +39,8 @@ export class SocketStreams {
    */
   private readonly onProtocolError: (this: WebSocket, error: Error) => void;
   private closing = false;
+  /** A tick's frames to one socket go out in one write (cork.ts). */
+  readonly corks = new Corks();
 
   constructor(
     readonly s: Services,
@@ -57,14 +60,14 @@ export class SocketStreams {
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, admitted: Admitted): void {
     handOver(socket);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.open(ws, admitted).catch((err: unknown) => {
+      this.open(ws, socket, admitted).catch((err: unknown) => {
         this.s.log.error({ err }, 'a stream could not start');
         ws.terminate();
       });
     });
   }
 
-  private async open(ws: WebSocket, { principal, cursors }: Admitted): Promise<void> {
+  private async open(ws: WebSocket, socket: Duplex, { principal, cursors }: Admitted): Promise<void> {
     ws.on('error', this.onProtocolError);
     let viewer: Viewer;
     try {
@@ -78,7 +81,7 @@ export class SocketStreams {
     // Shutdown began meanwhile and closed the streams it knew of: this one closes the same way.
     if (this.closing) return ws.close();
     const expMs = principal.kind !== 'apikey' && principal.expMs ? principal.expMs : undefined;
-    await new SocketStream(this, ws, viewer, expMs, cursors).session.start();
+    await new SocketStream(this, ws, socket, viewer, expMs, cursors).session.start();
   }
 
   /** Shutdown: close every stream (clients reconnect elsewhere); ws answers any handshake still under way with a 503. */
@@ -101,6 +104,8 @@ export class SocketStream implements SessionTransport, Beating {
   constructor(
     private readonly streams: SocketStreams,
     readonly ws: WebSocket,
+    /** ws's own socket, corked around a tick's frames (cork.ts). */
+    private readonly socket: Duplex,
     /** Who opened the stream, as admitted (frames act as them; the session re-checks an agent's authority). */
     readonly viewer: Viewer,
     private readonly expMs: number | undefined,
@@ -128,6 +133,7 @@ export class SocketStream implements SessionTransport, Beating {
       ws.close(4008, 'too slow');
       return;
     }
+    this.streams.corks.cork(this.socket);
     ws.send(JSON.stringify(frame), (err) => {
       if (!err) written?.();
     });
