@@ -363,28 +363,28 @@ export async function deskTransferStarted(
 }
 
 /**
- * The desk's verdict on one event it was sent (a vendor receipt): `delivered` or `read` move the desk's
- * receipt counters through that event's seq (recordReceipt); `failed` fails that event's delivery to the desk
- * and appends `delivery.failed`, so the customer sees their message was not received. Idempotent: a receipt
- * that moves nothing writes nothing.
+ * A leg's verdict on one event it was sent (a vendor receipt): `delivered` or `read` move that side's
+ * receipt counters through the event's seq (recordReceipt); `failed` fails the event's delivery on that leg
+ * and appends `delivery.failed`, so the other side sees their message was not received (the customer, for
+ * the desk leg; the agent, for the channel leg). Idempotent: a receipt that moves nothing writes nothing.
  */
-export async function deskReceiptFor(
+export async function receiptFor(
   ctx: CommandContext,
-  input: { eventId: string; status: 'delivered' | 'read' | 'failed'; author: Author; code?: string; reason?: string },
+  input: { leg: Leg; eventId: string; status: 'delivered' | 'read' | 'failed'; author: Author; code?: string; reason?: string },
 ): Promise<CommandResult> {
   const { tx } = ctx;
   const event = await tx.getEvent(input.eventId);
   if (!event) throw new ParleyError('NOT_FOUND', 'No such event.');
   if (input.status !== 'failed') {
-    return recordReceipt(ctx, { conversationId: event.conversationId, by: 'desk', author: input.author, receipt: input.status, through: event.seq });
+    return recordReceipt(ctx, { conversationId: event.conversationId, by: input.leg, author: input.author, receipt: input.status, through: event.seq });
   }
   const conv = await lockOpen(tx, event.conversationId);
-  const delivery = await tx.findDelivery(event.id, 'desk');
+  const delivery = await tx.findDelivery(event.id, input.leg);
   if (!delivery || delivery.status === 'failed' || delivery.status === 'read') return { conversation: conv, events: [], duplicate: true };
   const code = input.code ?? 'DELIVERY_REJECTED';
-  const reason = input.reason ?? 'The desk could not deliver the message.';
+  const reason = input.reason ?? (input.leg === 'desk' ? 'The desk could not deliver the message.' : 'The channel could not deliver the message to the customer.');
   await tx.markDeliveryFailed(delivery.id, delivery.attempts, `${code}: ${reason}`.slice(0, 500));
-  const failed = await append(ctx, conv, sys({ kind: 'delivery.failed', failedSeq: event.seq, leg: 'desk', deliveryId: delivery.id, code, reason }));
+  const failed = await append(ctx, conv, sys({ kind: 'delivery.failed', failedSeq: event.seq, leg: input.leg, deliveryId: delivery.id, code, reason }));
   return { conversation: conv, events: [failed] };
 }
 

@@ -23,6 +23,8 @@ export const ERRORS = {
   TOKEN_REVOKED: { status: 401, retryable: false, message: 'This token was issued before a password change; sign in again.' },
   ACCOUNT_DISABLED: { status: 403, retryable: false, message: 'This account is disabled.' },
   WEBHOOK_SIGNATURE: { status: 401, retryable: false, message: 'The webhook signature is missing or does not match.' },
+  /** The same refusal where the vendor's docs ask for 403 (Amazon SNS: a message that fails verification). */
+  WEBHOOK_FORGED: { status: 403, retryable: false, message: 'The webhook message failed verification (signature, signing certificate or topic).' },
   FORBIDDEN: { status: 403, retryable: false, message: 'This token may not do that.' },
   // Resources
   NOT_FOUND: { status: 404, retryable: false, message: 'No such resource.' },

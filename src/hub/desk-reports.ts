@@ -1,15 +1,16 @@
 import {
   deskAgentJoined,
   deskAgentLeft,
-  deskReceiptFor,
   deskTransferStarted,
   endConversation,
   postMessage,
+  receiptFor,
   type CommandResult,
 } from '../core/commands.js';
 import { ParleyError } from '../core/errors.js';
 import type { AgentRef, Author, Conversation } from '../core/model.js';
 import type { Part } from '../core/parts.js';
+import { externalIds } from './external-ids.js';
 import type { Hub } from './hub.js';
 import { conversationById, currentParticipant } from './reads.js';
 
@@ -52,12 +53,8 @@ export function deskReports(hub: Hub, instance: string) {
     source,
     agentRef,
 
-    /** Parley's id for a vendor id of `kind` (`conversation`, `customer`, `message`, …), if mapped. */
-    find: (kind: string, externalId: string): Promise<string | undefined> => hub.tx((tx) => tx.findByExternal({ adapter: instance, kind, externalId })),
-    /** Map a vendor id to a Parley id; the first mapping wins and is returned. */
-    link: (kind: string, externalId: string, parleyId: string): Promise<string> => hub.tx((tx) => tx.linkExternal({ adapter: instance, kind, externalId }, parleyId)),
-    /** The vendor's id for a Parley id (the newest mapping). */
-    externalOf: (kind: string, parleyId: string): Promise<string | undefined> => hub.tx((tx) => tx.externalOf(instance, kind, parleyId)),
+    /** find / link / externalOf: the instance's part of the external id map (`conversation`, `customer`, `message`, …). */
+    ...externalIds(hub, instance),
     /** A conversation of this desk instance (CONVERSATION_NOT_FOUND for another desk's). */
     conversation,
 
@@ -125,7 +122,8 @@ export function deskReports(hub: Hub, instance: string) {
       if (!event) return undefined;
       await conversation(event.conversationId);
       return hub.run((ctx) =>
-        deskReceiptFor(ctx, {
+        receiptFor(ctx, {
+          leg: 'desk',
           eventId: r.eventId,
           status: r.status,
           author: { role: 'system' },

@@ -27,6 +27,11 @@ export interface Webhook {
   method: 'GET' | 'POST';
   /** Whether the request is really from the vendor (signature over rawBody, verify token…). Never throws. */
   verify(req: WebhookRequest): boolean | Promise<boolean>;
+  /**
+   * How a request that fails `verify` is refused: 401 PARLEY_E_WEBHOOK_SIGNATURE by default, or 403
+   * PARLEY_E_WEBHOOK_FORGED where the vendor expects that (Amazon SNS endpoints).
+   */
+  rejectStatus?: 401 | 403;
   /** Handle a verified request; `json()` parses the raw body (BAD_JSON if it is not JSON). */
   handle(req: WebhookRequest & { json(): unknown }): Promise<WebhookReply>;
 }
@@ -66,7 +71,7 @@ export async function webhookRoutes(app: FastifyInstance, adapters: Adapters, bo
             } catch {
               verified = false;
             }
-            if (!verified) throw new ParleyError('WEBHOOK_SIGNATURE');
+            if (!verified) throw new ParleyError(hook.rejectStatus === 403 ? 'WEBHOOK_FORGED' : 'WEBHOOK_SIGNATURE');
             const json = (): unknown => parseJson(request.rawBody.toString('utf8'), () => new ParleyError('BAD_JSON'));
             let out: WebhookReply;
             try {
