@@ -3,7 +3,9 @@
 // idle streams) and writes bench/results/summary.json with {parley, floor, ratio, unit, better} per metric,
 // and the chart bench/results/chart.svg (BENCH_UPDATE_DOCS=1: also docs/screenshots/bench.svg, the one the
 // README shows). `npm run bench` builds first; BENCH_QUICK=1 is the smoke run the test suite makes.
-import { copyFileSync } from 'node:fs';
+// `node bench/run.js --summary` rebuilds the summary and chart from the saved results, e.g. after one
+// benchmark was run again on its own.
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeChart } from './chart.js';
@@ -51,21 +53,15 @@ function relayOpenMetrics(r) {
   };
 }
 
-export async function runAll() {
-  const started = Date.now();
-  const c = await coldstart();
-  const r = await relay();
-  const i = await ingest('sqlite');
-  const full = await ingest('full');
-  const pg = await ingest('postgres');
-  const st = await streams();
-  const summary = {
+/** The summary of one set of results (the objects each benchmark returns and writes). */
+function summaryOf({ c, r, i, full, pg, st }, durationMs) {
+  return {
     timestamp: new Date().toISOString(),
     node: process.version,
     cpus: machine().cpus,
     machine: machine(),
     quick: quick(),
-    durationMs: Date.now() - started,
+    durationMs,
     note: 'ratio = parley / floor. For throughput, 1.0 means as fast as the floor (higher is better); for latency, CPU, memory and start time, 1.0 means as low as the floor (lower is better).',
     skipped: pg ? [] : ['ingest.pg (PostgreSQL unreachable)'],
     metrics: {
@@ -87,6 +83,34 @@ export async function runAll() {
     config: { coldstart: c.config, relay: r.config, ingest: i.config, streams: st.config },
     complete: relayComplete(r) && [i, full, pg].every(ingestComplete) && streamsComplete(st),
   };
+}
+
+/** The result files a full run writes, read back (for `--summary`: rebuild the summary after re-running one benchmark). */
+function savedResults() {
+  const read = (name, optional = false) => {
+    const file = join(RESULTS_DIR, `${name}.json`);
+    if (!existsSync(file)) {
+      if (optional) return null;
+      throw new Error(`${file} is missing: run that benchmark (or npm run bench) first`);
+    }
+    return JSON.parse(readFileSync(file, 'utf8'));
+  };
+  return { c: read('coldstart'), r: read('relay'), i: read('ingest'), full: read('ingest-full'), pg: read('ingest-pg', true), st: read('streams') };
+}
+
+export async function runAll() {
+  const started = Date.now();
+  const c = await coldstart();
+  const r = await relay();
+  const i = await ingest('sqlite');
+  const full = await ingest('full');
+  const pg = await ingest('postgres');
+  const st = await streams();
+  return writeSummary(summaryOf({ c, r, i, full, pg, st }, Date.now() - started));
+}
+
+/** Write the summary and the chart, and print them. */
+function writeSummary(summary) {
   const file = writeResult('summary', summary);
   const chart = writeChart(summary, join(RESULTS_DIR, 'chart.svg'));
   if (process.env.BENCH_UPDATE_DOCS === '1') copyFileSync(chart, DOCS_CHART);
@@ -95,7 +119,7 @@ export async function runAll() {
   const targets = Object.entries(summary.metrics)
     .filter(([, m]) => m.target)
     .map(([k, m]) => `  TARGET ${k}: parley ≤ ${m.target.atMost} ${m.unit} at ${m.target.atOfferedPerSec} msg/s offered, keeping up: ${m.target.met ? 'met' : 'NOT met'} (${fmt(m.parley, 2)} ${m.unit} at ${m.target.offeredPerSec} msg/s${m.target.keptUp ? '' : ', did not keep up'})`);
-  process.stdout.write(['summary (parley / floor):', ...rows, ...targets, ...skipped, `→ ${file}`, `→ ${chart}${process.env.BENCH_UPDATE_DOCS === '1' ? ` (and ${DOCS_CHART})` : ''}`, `(${(summary.durationMs / 1000).toFixed(1)} s)`, ''].join('\n'));
+  process.stdout.write(['summary (parley / floor):', ...rows, ...targets, ...skipped, `→ ${file}`, `→ ${chart}${process.env.BENCH_UPDATE_DOCS === '1' ? ` (and ${DOCS_CHART})` : ''}`, summary.durationMs === null ? '(from the saved results)' : `(${(summary.durationMs / 1000).toFixed(1)} s)`, ''].join('\n'));
   return summary;
 }
 
@@ -103,7 +127,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   installCleanupHandlers();
   let code = 0;
   try {
-    const s = await runAll();
+    const s = process.argv.includes('--summary') ? writeSummary(summaryOf(savedResults(), null)) : await runAll();
     if (!s.complete) {
       process.stderr.write('bench: some messages or requests did not complete (see the result files)\n');
       code = 1;
