@@ -9,3 +9,5 @@ export * from './control.js';
 export * from './start.js';
 export * from './cli.js';
 export * from './png.js';
+export * from './x509.js';
+export * from './sns.js';

@@ -1,3 +1,6 @@
+import { awsSmsType } from '../channels/aws-sms/adapter.js';
+import { twilioSmsType } from '../channels/twilio-sms/adapter.js';
+import { connectType } from '../desks/connect/adapter.js';
 import { genesysType } from '../desks/genesys/adapter.js';
 import { BUILTIN_TYPES } from './builtins.js';
 import type { AdapterType } from './types.js';
@@ -5,4 +8,4 @@ import type { AdapterType } from './types.js';
 // Every adapter type this build knows, in one list: `parley start` builds the configured instances from it
 // and `parley config` documents each type's settings from it. A new channel or desk type is added here.
 
-export const ADAPTER_TYPES: AdapterType[] = [...BUILTIN_TYPES, genesysType];
+export const ADAPTER_TYPES: AdapterType[] = [...BUILTIN_TYPES, genesysType, connectType, twilioSmsType, awsSmsType];

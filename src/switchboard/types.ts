@@ -26,7 +26,8 @@ export interface AdapterRuntime {
   hub: Hub;
   signer: UrlSigner;
   blobs: BlobStore;
-  config: Pick<Config, 'mediaMaxBytes' | 'mediaTypes'>;
+  /** tokenSigningKey: the root secret adapters derive their own keys from (the connect desk seals vendor tokens with one). */
+  config: Pick<Config, 'mediaMaxBytes' | 'mediaTypes' | 'tokenSigningKey'>;
 }
 
 /**

@@ -121,7 +121,7 @@ export const OPS_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz', 'GET /
  * Vendor webhooks (/webhooks/<type>/<instance>) of the instances the matrix world configures (world.ts): not
  * in `documented` (their contract is the vendor's), so listed here; the test checks they exist.
  */
-export const WEBHOOK_ROUTES = ['POST /webhooks/genesys/gc'] as const;
+export const WEBHOOK_ROUTES = ['POST /webhooks/genesys/gc', 'POST /webhooks/twilio-sms/sms', 'POST /webhooks/aws-sms/awssms', 'POST /webhooks/connect/cc'] as const;
 
 // Common shapes of rows.
 const onConversation = (path: string) => (fx: Fixture) => `/v1/conversations/${fx.conversationId}${path}`;
@@ -495,6 +495,58 @@ export const TABLE: readonly Row[] = [
       method: 'POST',
       path: '/webhooks/genesys/gc',
       body: { id: 'matrix-webhook', type: 'Text', text: 'forged', direction: 'Outbound', channel: { to: { id: fx.owner.contactId }, from: { id: 'x', nickname: 'Forger' } }, conversationId: 'gc-matrix' },
+    }),
+  },
+  {
+    route: 'POST /webhooks/twilio-sms/sms',
+    everyone: err(401, 'WEBHOOK_SIGNATURE'),
+    http: () => ({
+      method: 'POST',
+      path: '/webhooks/twilio-sms/sms',
+      raw: Buffer.from(`MessageSid=SM${'1'.repeat(32)}&AccountSid=AC${'0'.repeat(32)}&From=%2B15551230001&To=%2B15005550006&Body=forged&NumMedia=0`),
+      contentType: 'application/x-www-form-urlencoded',
+    }),
+  },
+
+  {
+    // Amazon SNS asks for 403 on a message that fails verification: here a notification for the configured
+    // topic whose certificate URL is not on an AWS SNS host (refused before anything is fetched).
+    route: 'POST /webhooks/aws-sms/awssms',
+    everyone: err(403, 'WEBHOOK_FORGED'),
+    http: () => ({
+      method: 'POST',
+      path: '/webhooks/aws-sms/awssms',
+      body: {
+        Type: 'Notification',
+        MessageId: 'matrix-sns',
+        TopicArn: 'arn:aws:sns:us-east-1:123456789012:matrix-two-way',
+        Message: JSON.stringify({ originationNumber: '+15551230002', destinationNumber: '+15005550007', messageBody: 'forged', inboundMessageId: 'matrix-in' }),
+        Timestamp: '2026-12-01T00:00:00.000Z',
+        SignatureVersion: '2',
+        Signature: Buffer.alloc(256, 1).toString('base64'),
+        SigningCertURL: 'https://sns.example.com/SimpleNotificationService-forged.pem',
+      },
+    }),
+  },
+
+  {
+    // The Connect desk's chat stream, over SNS: a forged agent message (certificate URL not on an AWS SNS host)
+    // is 403 and nothing is fetched or stored.
+    route: 'POST /webhooks/connect/cc',
+    everyone: err(403, 'WEBHOOK_FORGED'),
+    http: () => ({
+      method: 'POST',
+      path: '/webhooks/connect/cc',
+      body: {
+        Type: 'Notification',
+        MessageId: 'matrix-connect-sns',
+        TopicArn: 'arn:aws:sns:us-east-1:123456789012:matrix-connect-stream',
+        Message: JSON.stringify({ Id: 'matrix-item', Type: 'MESSAGE', ContentType: 'text/plain', Content: 'forged', ParticipantRole: 'AGENT', InitialContactId: 'matrix-contact' }),
+        Timestamp: '2026-12-01T00:00:00.000Z',
+        SignatureVersion: '1',
+        Signature: Buffer.alloc(256, 1).toString('base64'),
+        SigningCertURL: 'https://sns.example.com/SimpleNotificationService-forged.pem',
+      },
     }),
   },
 

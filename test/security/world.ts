@@ -108,12 +108,41 @@ export class World {
     writeFileSync(
       configFile,
       JSON.stringify({
-        channels: { web: { type: 'web' } },
+        channels: {
+          web: { type: 'web' },
+          // A Twilio SMS channel, so its webhook has a row too (it never calls out: the API host is unreachable).
+          sms: { type: 'twilio-sms', accountSid: `AC${'0'.repeat(32)}`, authToken: 'matrix-twilio-token', from: '+15005550006', webhookUrl: 'https://parley.example/webhooks/twilio-sms/sms', apiBaseUrl: 'http://127.0.0.1:9' },
+          // An AWS SMS channel, so its SNS endpoint has a row too (it never calls out: the API host is unreachable, and
+          // forged messages are refused before any certificate is fetched).
+          awssms: {
+            type: 'aws-sms',
+            region: 'us-east-1',
+            endpoint: 'http://127.0.0.1:9',
+            originationIdentity: '+15005550007',
+            topicArn: 'arn:aws:sns:us-east-1:123456789012:matrix-two-way',
+            accessKeyId: 'AKIAMATRIX0000000000',
+            secretAccessKey: 'matrix-aws-secret',
+          },
+        },
         desks: {
           inbox: { type: 'inbox' },
           gc: { type: 'genesys', host: 'http://127.0.0.1:9', clientId: 'matrix', clientSecret: 'matrix', integrationId: 'matrix', webhookSecret: 'matrix-webhook-secret', endDetection: 'none' },
+          // An Amazon Connect desk, so its SNS endpoint has a row too (no route uses it; its APIs are unreachable).
+          cc: {
+            type: 'connect',
+            region: 'us-east-1',
+            endpoint: 'http://127.0.0.1:9',
+            instanceId: 'matrix',
+            contactFlowId: 'matrix',
+            topicArn: 'arn:aws:sns:us-east-1:123456789012:matrix-connect-stream',
+            credentials: { accessKeyId: 'AKIAMATRIX0000000001', secretAccessKey: 'matrix-aws-secret' },
+          },
         },
-        routes: [{ channel: 'web', desk: 'inbox' }],
+        routes: [
+          { channel: 'web', desk: 'inbox' },
+          { channel: 'sms', desk: 'inbox' },
+          { channel: 'awssms', desk: 'inbox' },
+        ],
       }),
     );
     const ts = await startServer({
