@@ -1,11 +1,7 @@
 // The AWS End User Messaging SMS emulator's options and AWS's documented defaults.
-import type { FaultRuleInput } from '../kit/index.js';
+import type { ServerOptions } from '../kit/index.js';
 
-export interface AwsSmsEmulatorOptions {
-  port?: number;
-  host?: string;
-  seed?: number;
-  faults?: FaultRuleInput[];
+export interface AwsSmsEmulatorOptions extends ServerOptions {
   /** The region the SigV4 scope must name (default us-east-1). */
   region?: string;
   accountId?: string;

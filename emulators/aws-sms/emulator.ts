@@ -1,5 +1,5 @@
 // Assembles the AWS End User Messaging SMS emulator from the kit and the files beside this one.
-import { SnsTopic, startEmulator, type RunningEmulator } from '../kit/index.js';
+import { noKitWebhooks, serverOptions, SnsTopic, startEmulator, type RunningEmulator } from '../kit/index.js';
 import { apiRoutes } from './api.js';
 import { Carrier } from './carrier.js';
 import { settingsFrom, type AwsSmsEmulatorOptions, type Settings } from './config.js';
@@ -33,12 +33,9 @@ export async function startAwsSmsEmulator(opts: AwsSmsEmulatorOptions = {}): Pro
   const store = new Store(settings);
   let parts: { carrier: Carrier; twoWay: SnsTopic; events: SnsTopic } | undefined;
   const running = await startEmulator<AwsSmsCredentials>('aws-sms', {
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    ...(opts.host !== undefined ? { host: opts.host } : {}),
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    ...(opts.faults ? { faults: opts.faults } : {}),
+    ...serverOptions(opts),
     // The kit's own sender is unused: SNS topics deliver with SNS's policy.
-    retryPolicy: () => ({ timeoutMs: 15_000, delaysMs: [], retryOn: () => false }),
+    retryPolicy: noKitWebhooks,
     vendor: (kit) => {
       const topic = (topicArn: string) =>
         new SnsTopic({ topicArn, baseUrl: () => kit.baseUrl, signatureVersion: settings.signatureVersion, ...(opts.snsRetry ? { retry: opts.snsRetry } : {}) });

@@ -1,16 +1,11 @@
 // GET /agent: a small page to play the Amazon Connect agent by hand — one HTML document with inline CSS and
 // JS, no build step, calling only the control API (so anything it does a test can do too). Customer text is
 // untrusted: it is only ever set with textContent. It polls once a second and redraws only on change.
-import type { Route } from '../kit/index.js';
+import { CONTROL_CALL, htmlPage, PAGE_HELPERS, pageRoute, type Route } from '../kit/index.js';
 
-const PAGE = /* html */ `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Amazon Connect emulator — agent</title>
-<link rel="icon" href="data:,">
-<style>
+const PAGE = htmlPage({
+  title: 'Amazon Connect emulator — agent',
+  style: /* css */ `
   :root { font: 14px/1.4 system-ui, sans-serif; color: #16191f; }
   body { margin: 0; display: grid; grid-template-columns: 300px 1fr; height: 100vh; }
   aside { border-right: 1px solid #d5dbdb; overflow: auto; background: #f2f3f3; }
@@ -28,10 +23,8 @@ const PAGE = /* html */ `<!doctype html>
   .meta { font-size: 11px; color: #5f6b7a; margin-top: 2px; }
   footer { border-top: 1px solid #d5dbdb; padding: 10px 14px; display: flex; gap: 8px; }
   footer input { flex: 1; padding: 8px; }
-  #error { color: #b00020; }
-</style>
-</head>
-<body>
+  #error { color: #b00020; }`,
+  body: /* html */ `
 <aside><h1>Contacts</h1><div id="list"></div><p id="empty">No chats yet. When a customer writes, the chat waits here: pick it, Accept, and answer.</p></aside>
 <main>
   <header>
@@ -50,19 +43,12 @@ const PAGE = /* html */ `<!doctype html>
     <button id="send">Send</button>
     <button id="file">Send file</button>
   </footer>
-</main>
-<script>
+</main>`,
+  script: /* js */ `
 const api = '/__control/connect';
 let selected = null, contacts = [], drawn = '', lastTyping = 0;
-const $ = (id) => document.getElementById(id);
-async function call(method, path, body) {
-  $('error').textContent = '';
-  const res = await fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  const data = res.status === 204 || res.status === 202 ? null : await res.json();
-  if (!res.ok) { $('error').textContent = (data && data.error) || res.statusText; throw new Error(res.statusText); }
-  return data;
-}
-function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
+${PAGE_HELPERS}
+${CONTROL_CALL}
 function describe(i) {
   if (i.Type === 'ATTACHMENT') return '📎 ' + (i.Attachments || []).map((a) => a.AttachmentName).join(', ');
   if (i.Type === 'EVENT') return (i.DisplayName || i.ParticipantRole || '') + ' · ' + i.ContentType.replace('application/vnd.amazonaws.connect.event.', '');
@@ -117,21 +103,12 @@ $('text').addEventListener('input', () => {
   lastTyping = Date.now(); call('POST', '/contacts/' + selected + '/typing').catch(() => {});
 });
 (async () => {
-  const info = await call('GET', '');
+  // The emulator's summary (agents, queues) is at /__control itself, not under the connect control API.
+  const info = await (await fetch('/__control')).json();
   for (const a of info.agents) { const o = el('option', '', a.name); o.value = a.id; $('agent').append(o); }
   for (const q of info.queues) { const o = el('option', '', 'Queue: ' + q.name); o.value = q.id; $('queue').append(o); }
   refresh(); setInterval(refresh, 1000);
-})();
-</script>
-</body>
-</html>
-`;
+})();`,
+});
 
-export function agentPageRoute(): Route {
-  return {
-    method: 'GET',
-    path: '/agent',
-    internal: true,
-    handler: () => ({ status: 200, body: PAGE, contentType: 'text/html; charset=utf-8', headers: { 'cache-control': 'no-store' } }),
-  };
-}
+export const agentPageRoute = (): Route => pageRoute('/agent', PAGE);

@@ -2,7 +2,7 @@
 // documents one (connection token lifetime: 1 day; text message length: 1,024 characters; chat duration:
 // 25 h); tests scale timings down. Credentials are fixed so `parley emulate connect` prints values a
 // developer can paste into config once.
-import type { FaultRuleInput } from '../kit/index.js';
+import type { ServerOptions } from '../kit/index.js';
 
 export interface AgentOptions {
   id: string;
@@ -14,11 +14,7 @@ export interface QueueOptions {
   name: string;
 }
 
-export interface ConnectEmulatorOptions {
-  port?: number;
-  host?: string;
-  seed?: number;
-  faults?: FaultRuleInput[];
+export interface ConnectEmulatorOptions extends ServerOptions {
   region?: string;
   accountId?: string;
   /** The IAM access key the Connect API accepts (SigV4). */

@@ -3,7 +3,7 @@
 // streaming, the control API and the agent page. Both APIs are served from one origin: point both SDK
 // clients' `endpoint` at it.
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type RunningEmulator } from '../kit/index.js';
+import { noKitWebhooks, serverOptions, startEmulator, type RunningEmulator } from '../kit/index.js';
 import { agentPageRoute } from './agent-page.js';
 import { DEFAULTS, settingsFrom, type ConnectEmulatorOptions, type Settings } from './config.js';
 import { connectApiRoutes } from './connect-api.js';
@@ -42,12 +42,9 @@ export async function startConnectEmulator(opts: ConnectEmulatorOptions & { snsR
   let parts: { desk: Desk; streaming: Streaming } | undefined;
 
   const running = await startEmulator<ConnectCredentials>('connect', {
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    ...(opts.host !== undefined ? { host: opts.host } : {}),
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    ...(opts.faults ? { faults: opts.faults } : {}),
+    ...serverOptions(opts),
     // The kit's webhook sender is unused: SNS topics deliver with their own retry policy.
-    retryPolicy: () => ({ timeoutMs: 15_000, delaysMs: [], retryOn: () => false }),
+    retryPolicy: noKitWebhooks,
     vendor: (kit) => {
       const baseUrl = () => kit.baseUrl;
       const streaming = new Streaming({

@@ -4,16 +4,11 @@
 // when something changed, so a redraw never steals the scroll position or reloads images; the actions a
 // conversation's phase does not allow are disabled (Accept only while it waits; replies and Transfer only
 // while an agent has it; nothing once it ended).
-import type { Route } from '../kit/index.js';
+import { CONTROL_CALL, htmlPage, PAGE_HELPERS, pageRoute, type Route } from '../kit/index.js';
 
-const PAGE = /* html */ `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Genesys emulator — agent</title>
-<link rel="icon" href="data:,">
-<style>
+const PAGE = htmlPage({
+  title: 'Genesys emulator — agent',
+  style: /* css */ `
   :root { font: 14px/1.4 system-ui, sans-serif; color: #1d2330; }
   body { margin: 0; display: grid; grid-template-columns: 300px 1fr; height: 100vh; }
   aside { border-right: 1px solid #d6dbe4; overflow: auto; background: #f6f8fb; }
@@ -34,10 +29,8 @@ const PAGE = /* html */ `<!doctype html>
   #typing { font-size: 12px; color: #5b6475; min-height: 1em; padding: 0 14px; }
   #error { color: #b00020; }
   #empty { color: #5b6475; padding: 12px; }
-  button:disabled { cursor: not-allowed; }
-</style>
-</head>
-<body>
+  button:disabled { cursor: not-allowed; }`,
+  body: /* html */ `
 <aside><h1>Conversations</h1><div id="list"></div><p id="empty">No conversations yet. When a customer writes, the conversation waits here: pick it, Accept, and answer.</p></aside>
 <main>
   <header>
@@ -56,19 +49,12 @@ const PAGE = /* html */ `<!doctype html>
     <button id="image">Send image</button>
     <button id="qr">Send QR</button>
   </footer>
-</main>
-<script>
+</main>`,
+  script: /* js */ `
 const api = '/__control/genesys';
 let selected = null, lastTyping = 0, conversations = [], drawn = '', shown = { id: null, count: 0 };
-const $ = (id) => document.getElementById(id);
-async function call(method, path, body) {
-  $('error').textContent = '';
-  const res = await fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  const data = res.status === 204 ? null : await res.json();
-  if (!res.ok) { $('error').textContent = (data && data.error) || res.statusText; throw new Error(res.statusText); }
-  return data;
-}
-function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
+${PAGE_HELPERS}
+${CONTROL_CALL}
 function describe(m) {
   if (m.text && m.text.startsWith('{')) {
     try { const d = JSON.parse(m.text).gcDecoratedMessage; if (d && d.gcMessageType === 'qrCode') return 'QR code: ' + d.gcMessageText; } catch (e) {}
@@ -144,17 +130,7 @@ $('text').addEventListener('input', () => {
   if (!selected || Date.now() - lastTyping < 3000) return;
   lastTyping = Date.now(); call('POST', '/conversations/' + selected + '/typing').catch(() => {});
 });
-setup();
-</script>
-</body>
-</html>
-`;
+setup();`,
+});
 
-export function agentPageRoute(): Route {
-  return {
-    method: 'GET',
-    path: '/agent',
-    internal: true,
-    handler: () => ({ status: 200, body: PAGE, contentType: 'text/html; charset=utf-8', headers: { 'cache-control': 'no-store' } }),
-  };
-}
+export const agentPageRoute = (): Route => pageRoute('/agent', PAGE);

@@ -1,6 +1,6 @@
 // Options of the Genesys Cloud emulator and their defaults. Defaults are Genesys's documented values
 // (token lifetime, rate limit, webhook timeout and retries); tests scale the timings down.
-import type { FaultRuleInput } from '../kit/index.js';
+import type { ServerOptions } from '../kit/index.js';
 
 export interface IntegrationOptions {
   id?: string;
@@ -35,11 +35,7 @@ export interface WebhookTimings {
   maxRetries: number;
 }
 
-export interface GenesysEmulatorOptions {
-  port?: number;
-  host?: string;
-  seed?: number;
-  faults?: FaultRuleInput[];
+export interface GenesysEmulatorOptions extends ServerOptions {
   clientId?: string;
   clientSecret?: string;
   integration?: IntegrationOptions;

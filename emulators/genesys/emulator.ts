@@ -1,6 +1,6 @@
 // Assembles the Genesys Cloud emulator from the kit and the files beside this one.
 import { randomUUID } from 'node:crypto';
-import { samplePng, startEmulator, type Route, type RunningEmulator } from '../kit/index.js';
+import { samplePng, serverOptions, startEmulator, type Route, type RunningEmulator } from '../kit/index.js';
 import { agentlessRoute } from './agentless.js';
 import { agentPageRoute } from './agent-page.js';
 import { analyticsRoutes } from './analytics.js';
@@ -40,10 +40,7 @@ export async function startGenesysEmulator(opts: GenesysEmulatorOptions = {}): P
   const png = samplePng();
 
   const running = await startEmulator<GenesysCredentials>('genesys', {
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    ...(opts.host !== undefined ? { host: opts.host } : {}),
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    ...(opts.faults ? { faults: opts.faults } : {}),
+    ...serverOptions(opts),
     retryPolicy: () => genesysRetryPolicy(settings),
     vendor: (kit) => {
       const notifications = new Notifications(store, settings, () => kit.baseUrl);

@@ -11,3 +11,4 @@ export * from './cli.js';
 export * from './png.js';
 export * from './x509.js';
 export * from './sns.js';
+export * from './page.js';

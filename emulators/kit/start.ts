@@ -43,6 +43,22 @@ export interface StartOptions<C> {
   vendor: (kit: Kit) => VendorParts<C>;
 }
 
+/** What every emulator's start function takes besides its vendor's own options, and hands to startEmulator. */
+export type ServerOptions = Pick<StartOptions<unknown>, 'port' | 'host' | 'seed' | 'faults'>;
+
+/** The server options among an emulator's options, the absent ones left out (exactOptionalPropertyTypes). */
+export function serverOptions(opts: ServerOptions): ServerOptions {
+  return {
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(opts.host !== undefined ? { host: opts.host } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.faults ? { faults: opts.faults } : {}),
+  };
+}
+
+/** The retry policy of an emulator whose webhooks are SNS topics' (each with SNS's delivery policy): the kit's sender is unused. */
+export const noKitWebhooks = (): RetryPolicy => ({ timeoutMs: 15_000, delaysMs: [], retryOn: () => false });
+
 export interface RunningEmulator<C> {
   name: string;
   url: string;

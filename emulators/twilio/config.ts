@@ -1,6 +1,6 @@
 // Options of the Twilio Programmable Messaging emulator and their defaults. Defaults follow Twilio's
 // documented values (vendor-protocols §6.1, twilio.com/docs/messaging); tests scale the timings down.
-import type { FaultRuleInput } from '../kit/index.js';
+import type { ServerOptions } from '../kit/index.js';
 
 export interface WebhookTimings {
   /** Twilio's default webhook request timeout: 15 s. */
@@ -13,11 +13,7 @@ export interface WebhookTimings {
   delayMs: number;
 }
 
-export interface TwilioEmulatorOptions {
-  port?: number;
-  host?: string;
-  seed?: number;
-  faults?: FaultRuleInput[];
+export interface TwilioEmulatorOptions extends ServerOptions {
   accountSid?: string;
   authToken?: string;
   /** An API key of the account (`SK…`) and its secret: HTTP Basic with these works like the Auth Token. */

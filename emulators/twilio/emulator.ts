@@ -6,6 +6,7 @@ import { settingsFrom, type Settings, type TwilioEmulatorOptions } from './confi
 import { TWILIO_CONTROL_DOCS, twilioControlRoutes } from './control.js';
 import { twilioVendorErrors } from './errors.js';
 import { messageRoutes } from './messages.js';
+import { PHONE_PAGE_DOC, phonePageRoute } from './phone-page.js';
 import { Store } from './state.js';
 
 export interface TwilioCredentials {
@@ -61,12 +62,13 @@ export async function startTwilioEmulator(opts: TwilioEmulatorOptions = {}): Pro
       return {
         credentials,
         errors: twilioVendorErrors,
-        controlDocs: TWILIO_CONTROL_DOCS,
-        routes: [...messageRoutes(store, settings, carrier), ...twilioControlRoutes({ store, settings, carrier, baseUrl: () => kit.baseUrl })],
+        controlDocs: [...TWILIO_CONTROL_DOCS, PHONE_PAGE_DOC],
+        routes: [...messageRoutes(store, settings, carrier), ...twilioControlRoutes({ store, settings, carrier, baseUrl: () => kit.baseUrl }), phonePageRoute()],
         summary: () => ({
           apiBase: `${kit.baseUrl}/2010-04-01`,
           messages: `POST ${kit.baseUrl}/2010-04-01/Accounts/${store.accountSid}/Messages.json (HTTP Basic: Account SID + Auth Token, or API key)`,
           number: store.number,
+          phonePage: `${kit.baseUrl}/phone`,
           messagingServiceSid: store.messagingServiceSid,
           webhookUrl: settings.webhookUrl || null,
           sdk: `twilio(accountSid, authToken); client.api.baseUrl = '${kit.baseUrl}'`,

@@ -35,6 +35,7 @@ export function banner(e: TwilioEmulator): string[] {
     `    webhook URL   ${e.settings.webhookUrl || '(none yet: PATCH /__control/twilio/settings {"webhookUrl":…} or --webhook-url)'}`,
     `  Play a phone  POST ${e.url}/__control/twilio/phones/${phone}/messages {"body":"Hi"}`,
     `                GET  ${e.url}/__control/twilio/phones/${phone}/messages`,
+    `  Phone page    ${e.url}/phone   (text the number by hand)`,
     `  Control API   ${e.url}/__control  (GET lists every route: requests, faults, webhooks, twilio/…)`,
     `  SDK           const client = twilio(accountSid, authToken); client.api.baseUrl = '${e.url}'`,
   ];

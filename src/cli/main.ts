@@ -37,7 +37,11 @@ program
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .option('--webhook-url <url>', "where the emulated vendor posts its webhooks (Parley's /webhooks/<type>/<instance>)")
   .option('--secret <secret>', 'the webhook signing secret')
-  .action(async (vendor: string, opts: { port?: number; host: string; webhookUrl?: string; secret?: string }) => {
+  .addHelpText('after', "\nAn emulator's own options pass through unchanged: connect and aws-sms take --subscribe <url> (an endpoint subscribed to their SNS topics at start), twilio --auth-token <token>. Each prints them at start.")
+  // Vendor-specific flags go to the emulator as they are (it reads them with its own parser, emulators/kit/cli.ts).
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (vendor: string, opts: { port?: number; host: string; webhookUrl?: string; secret?: string }, cmd: Command) => {
     if (!isEmulator(vendor)) throw new InvalidArgumentError(`unknown emulator "${vendor}" (known: ${EMULATORS.join(', ')})`);
     const mod = await loadEmulator<{ main(argv: string[]): Promise<void> }>(vendor);
     const argv = [
@@ -46,6 +50,7 @@ program
       opts.host,
       ...(opts.webhookUrl ? ['--webhook-url', opts.webhookUrl] : []),
       ...(opts.secret ? ['--secret', opts.secret] : []),
+      ...cmd.args.slice(1),
     ];
     await mod.main(argv);
   });
@@ -53,16 +58,19 @@ program
 program
   .command('demo')
   .description(
-    'Try Parley with nothing to set up: the Genesys Cloud emulator, and Parley with the built-in inbox and a genesys desk wired to it. Prints the demo shop (play the customer) and the emulator\'s agent page (play the agent); Ctrl-C stops both.',
+    "Try Parley with nothing to set up: the Genesys Cloud emulator, and Parley with the built-in inbox and a genesys desk wired to it. Prints the demo shop (play the customer) and the emulator's agent page (play the agent); Ctrl-C stops both. With --sms, also the Twilio and Amazon Connect emulators, a twilio-sms channel routed to a connect desk: text as a phone on the Twilio emulator's phone page, answer on the Connect emulator's agent page.",
   )
   .option('-p, --port <port>', "Parley's port", portArg, DEMO_PORTS.parley)
   .option('--emulator-port <port>', "the Genesys emulator's port (0 picks a free one)", portArg, DEMO_PORTS.emulator)
-  .option('--host <host>', 'interface both listen on', '127.0.0.1')
+  .option('--sms', 'also a phone texting through Twilio (emulated), answered in Amazon Connect (emulated)', false)
+  .option('--twilio-port <port>', "with --sms: the Twilio emulator's port (0 picks a free one)", portArg, DEMO_PORTS.twilio)
+  .option('--connect-port <port>', "with --sms: the Amazon Connect emulator's port (0 picks a free one)", portArg, DEMO_PORTS.connect)
+  .option('--host <host>', 'interface they all listen on', '127.0.0.1')
   .option('--data-dir <dir>', "keep Parley's data in this folder (default: a temporary folder, removed on exit)")
-  .action(async (opts: { port: number; emulatorPort: number; host: string; dataDir?: string }) => {
+  .action(async (opts: { port: number; emulatorPort: number; sms: boolean; twilioPort: number; connectPort: number; host: string; dataDir?: string }) => {
     const demo = await startDemo({ ...opts, env: process.env });
     process.stdout.write(demo.banner().join('\n') + '\n');
-    // Closing waits for Parley's in-flight requests (its grace period), then the emulator's own sockets.
+    // Closing waits for Parley's in-flight requests (its grace period), then the emulators' own sockets.
     closeOnSignal(() => demo.close(), { graceMs: demo.parley.services.config.shutdownGraceMs + 5000, log: demo.parley.app.log });
   });
 

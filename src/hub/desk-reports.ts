@@ -12,7 +12,7 @@ import type { AgentRef, Author, Conversation } from '../core/model.js';
 import type { Part } from '../core/parts.js';
 import { externalIds } from './external-ids.js';
 import type { Hub } from './hub.js';
-import { conversationById, currentParticipant } from './reads.js';
+import { conversationById, currentParticipant, eventsAfter } from './reads.js';
 
 // The desk → Parley half of the adapter seam: what a vendor desk adapter calls when its vendor reports
 // something (a webhook, a notification). One object per adapter instance, so every report is scoped to it:
@@ -57,6 +57,23 @@ export function deskReports(hub: Hub, instance: string) {
     ...externalIds(hub, instance),
     /** A conversation of this desk instance (CONVERSATION_NOT_FOUND for another desk's). */
     conversation,
+
+    /**
+     * The agent messages (desk-side message events) up to seq `through` that the vendor knows by an id
+     * (`kinds.message` in the external id map) and has no receipt for yet (`kinds.receipt`, keyed by that
+     * vendor id), oldest first: what a desk tells its vendor when the customer's side reports a receipt, each
+     * once. The caller links `kinds.receipt` once the vendor took it. Only the 200 events before `through`.
+     */
+    async *unconfirmedAgentMessages(conversationId: string, through: number, kinds: { message: string; receipt: string }): AsyncGenerator<{ eventId: string; vendorId: string }> {
+      const ids = externalIds(hub, instance);
+      const events = await eventsAfter(hub.db, conversationId, Math.max(0, through - 200), 200);
+      for (const e of events) {
+        if (e.seq > through || e.kind !== 'message' || e.origin !== 'desk') continue;
+        const vendorId = await ids.externalOf(kinds.message, e.id);
+        if (!vendorId || (await ids.find(kinds.receipt, vendorId))) continue;
+        yield { eventId: e.id, vendorId };
+      }
+    },
 
     /**
      * The vendor agent who joined last and has not left (as `agentJoined` recorded them), if any. Vendors

@@ -32,7 +32,9 @@ export function twilioSignature(authToken: string | Buffer, url: string, params:
 
 /** The form parameters of an `application/x-www-form-urlencoded` body, repeated names as lists. */
 export function formParams(rawBody: Buffer | string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: a field named `constructor` or `__proto__` is a field like any other (with `{}` it read
+  // Object.prototype's and the signature was computed over something Twilio never signed).
+  const out = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of new URLSearchParams(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'))) {
     const had = out[k];
     if (had === undefined) out[k] = v;

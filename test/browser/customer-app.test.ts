@@ -122,6 +122,29 @@ describe.skipIf(!chromiumAvailable())('the customer app', () => {
     }
   });
 
+  it('a caption sent while its photo is still uploading goes out with the photo', async () => {
+    // A slow network: the upload answers 800 ms late, and the customer presses send before that.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    await s.page.route('**/v1/media', async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await s.page.getByTestId('parley-file-input').setInputFiles(SMALL_PNG);
+      await s.page.getByTestId('parley-attachment-preview').waitFor();
+      await s.page.getByTestId('parley-input').fill('Label, sent early');
+      await s.page.getByTestId('parley-send').click();
+      setTimeout(release, 800);
+      const sent = await s.agent.message((e) => e.parts.some((p: any) => p.text === 'Label, sent early'));
+      expect(sent.parts.map((p: any) => p.type)).toEqual(['media', 'text']);
+      await expect.poll(() => s.page.getByTestId('parley-attachment').count()).toBe(0);
+    } finally {
+      release();
+      await s.page.unroute('**/v1/media');
+    }
+  });
+
   it('is installable: manifest with icons, and a service worker that caches the shell but never the API', async () => {
     const manifest = await s.page.evaluate(async () => {
       const href = document.querySelector('link[rel=manifest]')?.getAttribute('href') ?? '';

@@ -105,6 +105,18 @@ describe('the parley command', () => {
     expect(await srv.exited).toBe(0);
   });
 
+  it('emulate runs an emulator and passes its own options through (twilio --auth-token)', async () => {
+    const port = await freePort();
+    const emu = await startCli({}, 'Auth Token', 20_000, ['emulate', 'twilio', '--port', String(port), '--auth-token', 'a-token-of-my-own-0123456789abcdef']);
+    try {
+      expect(emu.output()).toContain('a-token-of-my-own-0123456789abcdef');
+      expect((await fetch(`http://127.0.0.1:${port}/__control`)).status).toBe(200);
+    } finally {
+      emu.child.kill('SIGINT');
+    }
+    expect(await emu.exited).toBe(0);
+  });
+
   it('demo starts the Genesys emulator and Parley wired to it, prints the shop and the agent page, and Ctrl-C stops both', async () => {
     const port = await freePort();
     const emulatorPort = await freePort();
@@ -142,6 +154,85 @@ describe('the parley command', () => {
     expect(await demo.exited, demo.output()).toBe(0);
     // Both servers are gone, and so is the temporary data folder.
     for (const p of [port, emulatorPort]) await expect(fetch(`http://127.0.0.1:${p}/`)).rejects.toThrow();
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('demo --sms adds a phone on the Twilio emulator answered on the Amazon Connect emulator: a text reaches the Connect agent, the reply reaches the phone, and Ctrl-C stops them all', async () => {
+    const [port, emulatorPort, twilioPort, connectPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const demo = await startCli({}, 'Ctrl-C stops them all', 30_000, [
+      'demo',
+      '--sms',
+      '--port',
+      String(port),
+      '--emulator-port',
+      String(emulatorPort),
+      '--twilio-port',
+      String(twilioPort),
+      '--connect-port',
+      String(connectPort),
+    ]);
+    const out = demo.output();
+    const dataDir = /Data in (\S+)/.exec(out)?.[1] ?? '';
+    const twilio = `http://127.0.0.1:${twilioPort}`;
+    const connect = `http://127.0.0.1:${connectPort}`;
+    const call = async (method: string, url: string, body?: unknown) => {
+      const res = await fetch(url, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
+    };
+    /** Polls until `probe` gives something, or fails at the deadline (no fixed sleeps: the machine may be slow). */
+    const until = async <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> => {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const v = await probe();
+        if (v !== undefined) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${demo.output()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      // The Genesys part is still there, and the banner names the phone and the Connect agent pages.
+      expect(/Customer +(\S+)/.exec(out)?.[1]).toBe(`http://127.0.0.1:${port}/demo/?entryPoint=demo-genesys`);
+      expect(/Agent +(\S+)/.exec(out)?.[1]).toBe(`http://127.0.0.1:${emulatorPort}/agent`);
+      const phonePage = /^ {2}Phone +(\S+)/m.exec(out)?.[1];
+      const agentPage = /^ {2}Connect +(\S+)/m.exec(out)?.[1];
+      expect(phonePage).toBe(`${twilio}/phone`);
+      expect(agentPage).toBe(`${connect}/agent`);
+      for (const url of [phonePage!, agentPage!]) {
+        const page = await fetch(url);
+        expect(page.status, url).toBe(200);
+        expect(page.headers.get('content-type')).toMatch(/text\/html/);
+        await page.arrayBuffer();
+      }
+      // Parley confirmed its subscription to the Connect emulator's streaming topic at start-up.
+      const topics = (await call('GET', `${connect}/__control/connect/topics`)).body.topics as { confirmed: string[] }[];
+      expect(topics[0]!.confirmed).toContain(`http://127.0.0.1:${port}/webhooks/connect/connect`);
+
+      // The phone texts the number (what the phone page does): a Connect chat starts with the text.
+      const phone = '+15551230001';
+      const texted = await call('POST', `${twilio}/__control/twilio/phones/${encodeURIComponent(phone)}/messages`, { body: 'Hello from my phone' });
+      expect(texted.status).toBe(201);
+      const contact = await until(async () => {
+        const list = (await call('GET', `${connect}/__control/connect/contacts`)).body.contacts as any[];
+        return list.find((c) => c.attributes?.parleyChannel === 'sms' && c.items.some((i: any) => i.ParticipantRole === 'CUSTOMER' && i.Content === 'Hello from my phone'));
+      }, 'the text at the Connect agent');
+      expect(contact.state).toBe('queued');
+      // Streaming to Parley has started (the agent page's human is never quicker than that; a test is).
+      await until(async () => ((await call('GET', `${connect}/__control/connect/contacts/${contact.initialContactId}`)).body.streams as any[]).find((s) => s.active), 'the chat streaming');
+
+      // The Connect agent (what the agent page does) accepts and replies; the phone receives the reply.
+      expect((await call('POST', `${connect}/__control/connect/contacts/${contact.initialContactId}/accept`, {})).status).toBe(200);
+      expect((await call('POST', `${connect}/__control/connect/contacts/${contact.initialContactId}/reply`, { text: 'Hi! Connect agent here.' })).status).toBe(201);
+      const received = await until(async () => {
+        const got = (await call('GET', `${twilio}/__control/twilio/phones/${encodeURIComponent(phone)}/messages`)).body.received as any[];
+        return got.find((m) => m.body === 'Hi! Connect agent here.');
+      }, 'the reply at the phone');
+      expect(received.from).toBe((await call('GET', `${twilio}/__control`)).body.number);
+    } finally {
+      demo.child.kill('SIGINT');
+    }
+    expect(await demo.exited, demo.output()).toBe(0);
+    for (const p of [port, emulatorPort, twilioPort, connectPort]) await expect(fetch(`http://127.0.0.1:${p}/`)).rejects.toThrow();
     expect(existsSync(dataDir)).toBe(false);
   });
 });

@@ -1,11 +1,10 @@
-import type { FaultRuleInput } from '../../emulators/kit/index.js';
 import { KIND } from '../../src/desks/connect/sessions.js';
 import { deskReports } from '../../src/hub/desk-reports.js';
 import { connectScene, type ConnectScene } from '../desks/connect/helpers.js';
 import type { Chat } from '../helpers/flows.js';
 import { until } from '../helpers/server.js';
 import type { AgentSide, DeskAgent, DeskDriver } from './desk-contract.js';
-import type { VendorFault } from './kit.js';
+import { emulatorFaults, faultRule, sceneOf } from './kit.js';
 
 // The desk driver of the `connect` desk for the desk contract, against the Amazon Connect emulator, whose
 // control API plays the agents: Casey takes the chat from BasicQueue and transfers it to Billing, where Devon
@@ -14,23 +13,9 @@ import type { VendorFault } from './kit.js';
 
 const SEND = '/participant/message';
 
-function faultRule(f: VendorFault): FaultRuleInput {
-  switch (f.kind) {
-    case 'rateLimit':
-      return { path: SEND, kind: 'rateLimit', retryAfterSeconds: f.retryAfterSeconds };
-    case 'error':
-      return { path: SEND, kind: 'error', status: f.status };
-    case 'timeout':
-      return { path: SEND, kind: 'hang' };
-  }
-}
-
 export function connectDriver(): DeskDriver {
-  let scene: ConnectScene | undefined;
-  const s = () => {
-    if (!scene) throw new Error('the connect driver is not started');
-    return scene;
-  };
+  const scene = sceneOf<ConnectScene>('connect');
+  const s = scene.get;
   const driver: DeskDriver = {
     name: 'connect (emulator)',
     desk: 'cc',
@@ -40,21 +25,13 @@ export function connectDriver(): DeskDriver {
       return s().ts;
     },
     async start() {
-      scene = await connectScene();
+      scene.set(await connectScene());
     },
     restart: () => s().restart(),
     async stop() {
-      await scene?.stop();
+      await scene.current()?.stop();
     },
-    async fault(f, times) {
-      const rule = (await s().control('POST', '/faults', { ...faultRule(f), ...(times !== undefined ? { times } : {}) })).body as { id: string };
-      return {
-        injected: async () => ((await s().control('GET', '/faults')).body.faults as { id: string; injected: number }[]).find((r) => r.id === rule.id)?.injected ?? 0,
-      };
-    },
-    async clearFaults() {
-      await s().control('DELETE', '/faults');
-    },
+    ...emulatorFaults(() => s().control, (f) => faultRule(f, SEND)),
     externalIdOf: (conversationId) => deskReports(s().ts.server.services.hub, 'cc').externalOf(KIND.contact, conversationId),
     async arrived(chat: Chat): Promise<AgentSide> {
       const first = await until(() => s().contactOf(chat.conversationId), 5000, 'the Connect chat');

@@ -1,11 +1,10 @@
 import { deskReports } from '../../src/hub/desk-reports.js';
 import { REF } from '../../src/desks/genesys/adapter.js';
-import type { FaultRuleInput } from '../../emulators/kit/index.js';
 import { genesysScene, type GenesysScene } from '../desks/genesys/helpers.js';
 import type { Chat } from '../helpers/flows.js';
 import { until } from '../helpers/server.js';
 import type { AgentSide, DeskAgent, DeskDriver } from './desk-contract.js';
-import type { VendorFault } from './kit.js';
+import { emulatorFaults, faultRule, sceneOf } from './kit.js';
 
 // The desk driver of the `genesys` desk for the desk contract, against the Genesys Cloud emulator, whose
 // control API plays the agents: Alex takes the chat from the default queue (Support) and transfers it to
@@ -16,24 +15,9 @@ import type { VendorFault } from './kit.js';
 /** The endpoint every customer text goes to (Parley → Genesys). */
 const INBOUND = '/api/v2/conversations/messages/*/inbound/open/message';
 
-function faultRule(f: VendorFault): FaultRuleInput {
-  switch (f.kind) {
-    case 'rateLimit':
-      return { path: INBOUND, kind: 'rateLimit', retryAfterSeconds: f.retryAfterSeconds };
-    case 'error':
-      return { path: INBOUND, kind: 'error', status: f.status };
-    case 'timeout':
-      // No answer at all: the emulator does not act on the request, Parley's attempt timeout ends it.
-      return { path: INBOUND, kind: 'hang' };
-  }
-}
-
 export function genesysDriver(): DeskDriver {
-  let scene: GenesysScene | undefined;
-  const s = () => {
-    if (!scene) throw new Error('the genesys driver is not started');
-    return scene;
-  };
+  const scene = sceneOf<GenesysScene>('genesys');
+  const s = scene.get;
 
   const driver: DeskDriver = {
     name: 'genesys (emulator)',
@@ -47,25 +31,17 @@ export function genesysDriver(): DeskDriver {
     async start() {
       // The scene's timings are short: webhooks retried 50 ms apart, a request to Genesys given up after a
       // second (the timeout case waits that long), retries backing off from 20 ms.
-      scene = await genesysScene();
-      await scene.notificationsReady();
+      scene.set(await genesysScene());
+      await s().notificationsReady();
     },
     async restart() {
       await s().restart();
       await s().notificationsReady();
     },
     async stop() {
-      await scene?.stop();
+      await scene.current()?.stop();
     },
-    async fault(f, times) {
-      const rule = (await s().control('POST', '/faults', { ...faultRule(f), ...(times !== undefined ? { times } : {}) })).body as { id: string };
-      return {
-        injected: async () => ((await s().control('GET', '/faults')).body.faults as { id: string; injected: number }[]).find((r) => r.id === rule.id)?.injected ?? 0,
-      };
-    },
-    async clearFaults() {
-      await s().control('DELETE', '/faults');
-    },
+    ...emulatorFaults(() => s().control, (f) => faultRule(f, INBOUND)),
     externalIdOf: (conversationId) => deskReports(s().ts.server.services.hub, 'gc').externalOf(REF.conversation, conversationId),
     async arrived(chat: Chat): Promise<AgentSide> {
       const gc = await until(() => s().conversationOf(chat.contactId), 5000, 'the Genesys conversation');

@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
+import type { FaultRuleInput } from '../../emulators/kit/index.js';
 import { conversationById, eventsAfter } from '../../src/hub/reads.js';
 import type { TestServer } from '../helpers/server.js';
+import type { ChannelCustomer, ChannelDriver, Sent } from './channel-contract.js';
 
 // What the desk contract (desk-contract.ts) and the channel contract (channel-contract.ts) share: the
 // patience of a case, the vendor faults a driver arms, and how a case checks Parley's log.
@@ -14,6 +16,56 @@ export type VendorFault = { kind: 'rateLimit'; retryAfterSeconds: number } | { k
 export interface ArmedFault {
   /** How many requests got the fault so far. */
   injected(): Promise<number>;
+}
+
+/** The emulator fault rule (emulators/kit) for a contract fault on the vendor endpoint `path` (and `method`). */
+export function faultRule(f: VendorFault, path: string, method?: string): FaultRuleInput {
+  const on = { path, ...(method ? { method } : {}) };
+  switch (f.kind) {
+    case 'rateLimit':
+      return { ...on, kind: 'rateLimit', retryAfterSeconds: f.retryAfterSeconds };
+    case 'error':
+      return { ...on, kind: 'error', status: f.status };
+    case 'timeout':
+      // No answer at all: the vendor does not act on the request, Parley's attempt timeout ends it.
+      return { ...on, kind: 'hang' };
+  }
+}
+
+type Control = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/**
+ * A driver's `fault` and `clearFaults` through an emulator's control API (`/faults`, emulators/kit): each
+ * contract fault armed as `rule(fault)`, for `times` requests when given. `control` is read at each call
+ * (the driver's scene exists only once started).
+ */
+export function emulatorFaults(control: () => Control, rule: (f: VendorFault) => FaultRuleInput) {
+  return {
+    async fault(f: VendorFault, times?: number): Promise<ArmedFault> {
+      const armed = (await control()('POST', '/faults', { ...rule(f), ...(times !== undefined ? { times } : {}) })).body as { id: string };
+      return {
+        injected: async () => ((await control()('GET', '/faults')).body.faults as { id: string; injected: number }[]).find((r) => r.id === armed.id)?.injected ?? 0,
+      };
+    },
+    async clearFaults(): Promise<void> {
+      await control()('DELETE', '/faults');
+    },
+  };
+}
+
+/** A driver's scene: set by start(), read by everything else (which fails clearly before start). */
+export function sceneOf<S>(driver: string): { get(): S; set(scene: S | undefined): void; current(): S | undefined } {
+  let scene: S | undefined;
+  return {
+    get() {
+      if (!scene) throw new Error(`the ${driver} driver is not started`);
+      return scene;
+    },
+    set(s) {
+      scene = s;
+    },
+    current: () => scene,
+  };
 }
 
 /**
@@ -65,4 +117,106 @@ export function needs<O extends object, K extends keyof O>(obj: O, key: K, drive
   const f = obj[key];
   if (typeof f !== 'function') throw new Error(`${driver}: its capabilities promise ${String(key)}, which it does not implement`);
   return f.bind(obj) as NonNullable<O[K]>;
+}
+
+/** Fresh phone numbers, `prefix` (+1 and an area code) and seven digits: one per customer (one phone is one contact). */
+export function phoneNumbers(prefix: string): () => string {
+  let phones = 0;
+  return () => `${prefix}${String(Date.now() % 1000).padStart(3, '0')}${String(++phones).padStart(4, '0')}`;
+}
+
+/**
+ * A customer of an SMS channel driver: a phone texting the number through the emulator. Their conversation is
+ * the one their first text went to; they end by texting STOP (the carriers' and vendors' opt-out).
+ */
+export abstract class PhoneCustomer implements Pick<ChannelCustomer, 'conversationId' | 'send' | 'end' | 'close'> {
+  private first: Promise<string> | undefined;
+  private opened: Promise<string> | undefined;
+
+  constructor(readonly phone: string) {}
+
+  /** The phone texts `body` (and/or media); the vendor's id of that inbound message. */
+  protected abstract text(body: string | undefined, media?: { contentType: string; bytes: Buffer }[]): Promise<string>;
+  /** The Parley conversation an inbound message (by the vendor's id) went to, once stored. */
+  protected abstract conversationOf(id: string): Promise<string>;
+
+  conversationId(): Promise<string> {
+    if (!this.first) throw new Error('the customer has not texted yet');
+    this.opened ??= this.first.then((id) => this.conversationOf(id));
+    return this.opened;
+  }
+
+  async send(text: string): Promise<Sent> {
+    return this.sent(this.text(text));
+  }
+
+  /** What `send` (and a media send) answers; the first text is the one whose conversation is the customer's. */
+  protected async sent(id: Promise<string>): Promise<Sent> {
+    this.first ??= id;
+    return { id: await id };
+  }
+
+  async end(): Promise<void> {
+    await this.text('STOP');
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** What an SMS channel driver needs of its scene (test/channels/<type>/helpers.ts). */
+interface SmsScene {
+  readonly ts: TestServer;
+  control: Control;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The channel driver of an SMS channel (the channel instance `sms`, customers as phones): SMS has no typing,
+ * reads, joins, queue positions, or quick replies (a quick reply goes out as numbered text); agent messages
+ * show delivered, and an undeliverable one is refused. What differs per vendor: media (MMS), the scene, the
+ * vendor path faults are armed on, and how a phone is made unreachable.
+ */
+export function smsDriver<S extends SmsScene, C extends PhoneCustomer & ChannelCustomer>(o: {
+  name: string;
+  media: boolean;
+  scene: (env: Record<string, string>) => Promise<S>;
+  customer: (scene: S) => C;
+  fault: (f: VendorFault) => FaultRuleInput;
+  undeliverable: (scene: S, customer: C) => Promise<void>;
+}): ChannelDriver {
+  const scene = sceneOf<S>(o.name);
+  const s = scene.get;
+  return {
+    name: `${o.name} (emulator)`,
+    channel: 'sms',
+    capabilities: {
+      typing: { fromCustomer: false, toCustomer: false },
+      agentMessageStatus: 'delivered',
+      customerSeesRead: false,
+      media: o.media,
+      quickReplies: false,
+      customerEnds: true,
+      shows: { joined: false, ended: false, waiting: false },
+      vendorFaults: true,
+      undeliverable: 'refused',
+    },
+    get ts() {
+      return s().ts;
+    },
+    async start(env) {
+      scene.set(await o.scene(env));
+    },
+    async restart() {
+      await s().restart();
+    },
+    async stop() {
+      await scene.current()?.stop();
+    },
+    async customer() {
+      return o.customer(s());
+    },
+    ...emulatorFaults(() => s().control, o.fault),
+    undeliverable: (customer) => o.undeliverable(s(), customer as C),
+  };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { BIN, freePort, runCli } from '../helpers/process.js';
+import { startSnsCertServer, type SnsCertServer } from './fuzz-sns.js';
 
 // The fuzz suite's server: the built CLI (`node bin/parley.js start`) as a separate process, so the suite
 // can read its JSON log lines, notice stderr output (crashes, unhandled rejections), check that it is
@@ -21,11 +22,64 @@ export const ADMIN = { email: 'fuzz-admin@example.com', password: 'fuzz-admin-pa
 export const VENDOR_DESKS = {
   gc: {
     entryPoint: 'fuzz-genesys',
-    secretEnv: 'FUZZ_GENESYS_WEBHOOK_SECRET',
     settings: { type: 'genesys', host: 'http://127.0.0.1:9', clientId: 'fuzz-client', clientSecret: { env: 'FUZZ_GENESYS_CLIENT_SECRET' }, integrationId: 'fuzz-integration', webhookSecret: { env: 'FUZZ_GENESYS_WEBHOOK_SECRET' }, endDetection: 'none', attemptTimeoutMs: 1000, totalTimeoutMs: 2000 },
+  },
+  // Amazon Connect: its chat stream arrives as SNS notifications, signed by the fuzz certificate server's key
+  // (fuzz-sns.ts; its host is added as `snsTrustedHosts` when the config is written).
+  cx: {
+    entryPoint: 'fuzz-connect',
+    settings: {
+      type: 'connect',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      instanceId: 'fuzz-instance',
+      contactFlowId: 'fuzz-flow',
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:fuzz-connect-stream',
+      credentials: { accessKeyId: 'AKIAFUZZCONNECT00000', secretAccessKey: { env: 'FUZZ_CONNECT_SECRET_ACCESS_KEY' } },
+      attemptTimeoutMs: 1000,
+      totalTimeoutMs: 2000,
+    },
   },
 } as const;
 export type VendorDesk = keyof typeof VENDOR_DESKS;
+
+/**
+ * The vendor channels the fuzz server runs besides the web channel, routed to the inbox, so their webhooks
+ * open real conversations. Their vendor APIs are a closed local port: agent replies fail fast and retry.
+ */
+export const VENDOR_CHANNELS = {
+  tw: {
+    settings: {
+      type: 'twilio-sms',
+      accountSid: `AC${'f0'.repeat(16)}`,
+      authToken: { env: 'FUZZ_TWILIO_AUTH_TOKEN' },
+      from: '+15005550006',
+      // The public URL as configured at Twilio (behind a proxy): the signature covers it, not the Host header.
+      webhookUrl: 'https://parley.fuzz.example/webhooks/twilio-sms/tw',
+      apiBaseUrl: 'http://127.0.0.1:9',
+      attemptTimeoutMs: 1000,
+      totalTimeoutMs: 2000,
+      mediaTimeoutMs: 1000,
+    },
+  },
+  sms: {
+    settings: {
+      type: 'aws-sms',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      originationIdentity: '+15005550100',
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:fuzz-sms-two-way',
+      eventsTopicArn: 'arn:aws:sns:us-east-1:123456789012:fuzz-sms-events',
+      configurationSetName: 'fuzz-events',
+      accessKeyId: 'AKIAFUZZAWSSMS000000',
+      secretAccessKey: { env: 'FUZZ_AWS_SMS_SECRET_ACCESS_KEY' },
+      attemptTimeoutMs: 1000,
+      totalTimeoutMs: 2000,
+    },
+  },
+} as const;
+export type VendorChannel = keyof typeof VENDOR_CHANNELS;
+
 
 export interface ErrorLine {
   /** The raw JSON log line (truncated). */
@@ -194,8 +248,10 @@ export interface FuzzServer {
   signingKey: string;
   identitySecret: string;
   metricsToken: string;
-  /** Each vendor desk's webhook secret (read by the server from the environment, as an operator sets it). */
-  webhookSecrets: Record<VendorDesk, string>;
+  /** The webhook secrets (Genesys's HMAC secret, Twilio's Auth Token), read by the server from the environment. */
+  webhookSecrets: { gc: string; tw: string };
+  /** The local stand-in for Amazon SNS's certificate host: signs the SNS targets' envelopes. */
+  sns: SnsCertServer;
   /** Vendor credentials the server holds: none may appear in a log line. */
   vendorSecrets: { name: string; value: string }[];
   logs: LogWatcher;
@@ -248,16 +304,24 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
   const signingKey = randomBytes(32).toString('base64url');
   const identitySecret = 'fuzz-identity-secret-that-is-long-enough-0123456789';
   const metricsToken = 'fuzz-metrics-token-0123456789abcdef';
-  const webhookSecrets: Record<VendorDesk, string> = { gc: `fuzz-gc-webhook-${randomBytes(12).toString('hex')}` };
+  const webhookSecrets = { gc: `fuzz-gc-webhook-${randomBytes(12).toString('hex')}`, tw: `fuzz-tw-token-${randomBytes(12).toString('hex')}` };
   const clientSecret = `fuzz-gc-client-${randomBytes(12).toString('hex')}`;
+  const awsSecrets = { cx: `fuzz-cx-secret-${randomBytes(12).toString('hex')}`, sms: `fuzz-sms-secret-${randomBytes(12).toString('hex')}` };
+  // The SNS targets' certificate host, trusted by both SNS adapters (as an emulator's is), nothing else.
+  const sns = await startSnsCertServer();
+  const trusted = { snsTrustedHosts: [sns.host] };
   // The switchboard, as an operator writes it: secrets as { "env": … }, never in the file.
   const configFile = join(dataDir, 'parley.config.json');
   writeFileSync(
     configFile,
     JSON.stringify({
-      channels: { web: { type: 'web' } },
-      desks: { inbox: { type: 'inbox' }, ...Object.fromEntries(Object.entries(VENDOR_DESKS).map(([name, d]) => [name, d.settings])) },
-      routes: [...Object.entries(VENDOR_DESKS).map(([name, d]) => ({ channel: 'web', entryPoint: d.entryPoint, desk: name })), { channel: 'web', desk: 'inbox' }],
+      channels: { web: { type: 'web' }, ...Object.fromEntries(Object.entries(VENDOR_CHANNELS).map(([name, c]) => [name, c.settings.type === 'aws-sms' ? { ...c.settings, ...trusted } : c.settings])) },
+      desks: { inbox: { type: 'inbox' }, ...Object.fromEntries(Object.entries(VENDOR_DESKS).map(([name, d]) => [name, d.settings.type === 'connect' ? { ...d.settings, ...trusted } : d.settings])) },
+      routes: [
+        ...Object.entries(VENDOR_DESKS).map(([name, d]) => ({ channel: 'web', entryPoint: d.entryPoint, desk: name })),
+        { channel: 'web', desk: 'inbox' },
+        ...Object.keys(VENDOR_CHANNELS).map((name) => ({ channel: name, desk: 'inbox' })),
+      ],
     }),
   );
   const env: Record<string, string> = {
@@ -280,13 +344,22 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     PARLEY_DELIVERY_MAX_DELAY_MS: '600000',
     PARLEY_DELIVERY_MAX_ATTEMPTS: '100',
     PARLEY_CONFIG: configFile,
-    [VENDOR_DESKS.gc.secretEnv]: webhookSecrets.gc,
+    FUZZ_GENESYS_WEBHOOK_SECRET: webhookSecrets.gc,
     FUZZ_GENESYS_CLIENT_SECRET: clientSecret,
+    FUZZ_TWILIO_AUTH_TOKEN: webhookSecrets.tw,
+    FUZZ_CONNECT_SECRET_ACCESS_KEY: awsSecrets.cx,
+    FUZZ_AWS_SMS_SECRET_ACCESS_KEY: awsSecrets.sms,
+    // The AWS SDK (Connect, aws-sms) warns once on stderr that its 2027 releases need Node 22; the suite
+    // counts every stderr line as a failure, so the operator's switch for that notice is set.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...opts.env,
   };
   // The first admin, made the way an operator makes it. Capacity is high so the fixture agents never fill up.
   const add = await runCli(['agent', 'add', '--email', ADMIN.email, '--name', 'Fuzz Admin', '--admin', '--capacity', '100000'], { ...env, PARLEY_AGENT_PASSWORD: ADMIN.password }, undefined, 60_000);
-  if (add.code !== 0) throw new Error(`parley agent add failed (${add.code}): ${add.stdout} ${add.stderr}`);
+  if (add.code !== 0) {
+    await sns.close();
+    throw new Error(`parley agent add failed (${add.code}): ${add.stdout} ${add.stderr}`);
+  }
 
   const args = [...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []), BIN, 'start'];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -298,7 +371,10 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
 
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (dead) throw new Error(`the server exited during start: ${logs.stderr.join('\n')} ${logs.plain.join('\n')}`);
+    if (dead) {
+      await sns.close();
+      throw new Error(`the server exited during start: ${logs.stderr.join('\n')} ${logs.plain.join('\n')}`);
+    }
     try {
       const r = await fetch(`${url}/healthz`);
       if (r.status === 200) break;
@@ -307,6 +383,7 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      await sns.close();
       throw new Error(`the server did not start: ${logs.stderr.join('\n')}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -326,7 +403,10 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     vendorSecrets: [
       ...Object.entries(webhookSecrets).map(([name, value]) => ({ name: `${name} webhook secret`, value })),
       { name: 'gc client secret', value: clientSecret },
+      { name: 'cx secret access key', value: awsSecrets.cx },
+      { name: 'sms secret access key', value: awsSecrets.sms },
     ],
+    sns,
     logs,
     child,
     exited,
@@ -394,6 +474,7 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
       const r = await exited;
       clearTimeout(t);
       clearTimeout(look);
+      await sns.close();
       rmSync(dataDir, { recursive: true, force: true });
       return r;
     },

@@ -2,30 +2,61 @@ import { createHmac, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { applyMutation, contentTypeArb, mutationArb, NASTY_STRINGS, rawBodyArb, type FuzzRequest } from './fuzz-arbitraries.js';
 import { isErrorShape, type HttpResult, type Problem } from './fuzz-harness.js';
-import { VENDOR_DESKS, type FuzzServer, type VendorDesk } from './fuzz-server.js';
+import { VENDOR_DESKS, type FuzzServer, type VendorChannel, type VendorDesk } from './fuzz-server.js';
 import type { World } from './fuzz-world.js';
 import { hasNul, urlHasNul } from '../../src/core/json.js';
 
 // Fuzz targets for the vendor webhooks (/webhooks/<type>/<instance>, docs/security.md "Vendor webhooks").
-// They are not in /openapi.json, so each one is an entry of WEBHOOK_TARGETS: its path, how the vendor signs,
-// and arbitraries for every payload type the vendor sends. Everything else is shared: forged and unsigned
-// requests, signed but malformed bodies, other methods and paths, and concurrent duplicates. The next vendor
-// (Connect SNS, Twilio, Messenger, LivePerson) adds a desk to VENDOR_DESKS (fuzz-server.ts) and an entry here.
+// They are not in /openapi.json, so each one is an entry of WEBHOOK_TARGETS (fuzz-webhook-targets.ts): its
+// path, how the vendor signs, how it refuses a forgery, arbitraries for every payload type the vendor sends,
+// and — where it can tell — how a duplicate is found stored once. Everything else is shared: forged and
+// unsigned requests, signed but malformed bodies, other methods and paths, and concurrent duplicates. A new
+// vendor adds its instance to VENDOR_DESKS or VENDOR_CHANNELS (fuzz-server.ts) and a target.
 //
 // What each case must get back (besides the suite's usual checks: no 5xx, no error log line, no stderr,
 // every 4xx in the catalogue's error shape, no secret in a log line):
-// - signed and well-formed: 2xx — or 503 PARLEY_E_UNAVAILABLE when it links to an attachment at an http URL
-//   (unreachable now: the adapter's cue for the vendor to retry);
-// - unsigned or forged: 401 PARLEY_E_WEBHOOK_SIGNATURE;
+// - signed and well-formed: 2xx — or 503 PARLEY_E_UNAVAILABLE when it needs something a retry may fix (an
+//   attachment at an http URL, an SNS SubscribeURL that did not answer): the adapter's cue for the vendor
+//   to retry;
+// - unsigned or forged: the target's refusal (401 PARLEY_E_WEBHOOK_SIGNATURE; SNS: 403 PARLEY_E_WEBHOOK_FORGED);
 // - signed but malformed: 2xx (ignored) or a 4xx;
 // - another method or path: 404.
 
 // ---- Signatures -------------------------------------------------------------------------------------------------
 
-type Headers = Record<string, string | string[]>;
+export type Headers = Record<string, string | string[]>;
 
-/** How a vendor signs a webhook: the headers for some raw bytes, and variants that must (not) verify. */
+/**
+ * What a scheme signs: a payload (its body, and `meta` the scheme reads: Twilio's query, SNS's envelope
+ * facts), or bytes that are no payload at all (signed as far as the scheme can sign anything).
+ */
+export type Content = { payload: Payload } | { raw: string | Uint8Array };
+
+/** A request as the vendor (or a forger) sends it: the body, its headers, and a query signed with the URL. */
+export interface Signed {
+  body: string | Uint8Array;
+  headers: Headers;
+  /** Appended to the webhook's path (Twilio signs the URL with the query Parley gave its status callbacks). */
+  query?: string;
+  label: string;
+}
+
+/**
+ * How a vendor signs a webhook: the whole request for a content. A header over the raw bytes (Genesys,
+ * `headerScheme`), a header over the URL and the form parameters (Twilio), or a signature inside the body
+ * (Amazon SNS, fuzz-sns.ts).
+ */
 export interface SignatureScheme {
+  /** The request the vendor sends. */
+  sign(c: Content): Signed;
+  /** Other genuine spellings the vendor's verifier accepts (encodings, signature versions, layouts). */
+  genuine(p: Payload): fc.Arbitrary<Signed>;
+  /** Requests that must not verify: unsigned, another secret or key, changed after signing, broken formats. */
+  forged(c: Content): fc.Arbitrary<Signed>;
+}
+
+/** A scheme that signs fixed bytes with headers: the headers for some raw bytes, and variants that must (not) verify. */
+export interface HeaderScheme {
   sign(raw: Buffer): Headers;
   /** Other spellings of a genuine signature the vendor's verifier accepts (encoding variants, prefix case). */
   genuine(raw: Buffer): fc.Arbitrary<{ headers: Headers; label: string }>;
@@ -33,8 +64,30 @@ export interface SignatureScheme {
   forged(raw: Buffer): fc.Arbitrary<{ headers: Headers; label: string }>;
 }
 
+const bytes = (b: string | Uint8Array) => (typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b));
+
+/** A header scheme over a JSON body: the payload's JSON is the signed bytes. */
+export function headerScheme(h: HeaderScheme): SignatureScheme {
+  const json = { 'content-type': 'application/json' };
+  const raw = (c: Content): string | Uint8Array => ('payload' in c ? JSON.stringify(c.payload.body) : c.raw);
+  return {
+    sign: (c) => {
+      const body = raw(c);
+      return { body, headers: { ...json, ...h.sign(bytes(body)) }, label: 'signed' };
+    },
+    genuine: (p) => {
+      const body = JSON.stringify(p.body);
+      return h.genuine(bytes(body)).map((s) => ({ body, headers: { ...json, ...s.headers }, label: s.label }));
+    },
+    forged: (c) => {
+      const body = raw(c);
+      return h.forged(bytes(body)).map((s) => ({ body, headers: { ...json, ...s.headers }, label: s.label }));
+    },
+  };
+}
+
 /** HMAC-SHA256 of the raw body in one header, `<prefix><digest>` (Genesys; Meta's X-Hub-Signature-256 with hex). */
-export function hmacSha256Scheme(o: { header: string; prefix: string; encoding: 'base64' | 'hex'; secret: () => string }): SignatureScheme {
+export function hmacSha256Scheme(o: { header: string; prefix: string; encoding: 'base64' | 'hex'; secret: () => string }): HeaderScheme {
   const digest = (raw: Buffer | string, secret = o.secret(), encoding: 'base64' | 'hex' = o.encoding) => createHmac('sha256', secret).update(raw).digest(encoding);
   const h = (value: string | string[]): Headers => ({ [o.header]: value });
   return {
@@ -81,7 +134,7 @@ export function hmacSha256Scheme(o: { header: string; prefix: string; encoding: 
   };
 }
 
-// ---- The scene: conversations on each vendor desk -------------------------------------------------------------
+// ---- The scene: conversations on each vendor desk, phone numbers on each vendor channel -------------------------
 
 export interface SceneConversation {
   id: string;
@@ -99,13 +152,20 @@ export interface SceneConversation {
 export interface WebhookScene {
   server: FuzzServer;
   world: World;
-  desk: VendorDesk;
+  target: WebhookTarget;
+  /** Desk targets: web customers with an open conversation on the desk. */
   conversations: SceneConversation[];
+  /** Channel targets: the customers' phone numbers (each message from one lands in its open conversation). */
+  phones: string[];
   /** Vendor message ids already sent once: payloads reuse them (vendor retries). */
   messageIds: string[];
+  /** Channel targets: conversations already looked at, by id → the phone number of their customer. */
+  phoneOf: Map<string, string>;
+  /** Agent messages to the scene's customers (prepared by the target): what receipts and status callbacks name. */
+  agentEvents: string[];
 }
 
-const SCENE_SIZE = 3;
+export const SCENE_SIZE = 3;
 
 async function openConversation(world: World, desk: VendorDesk, n: number): Promise<SceneConversation> {
   const s = await world.req('POST', '/v1/sessions');
@@ -119,19 +179,28 @@ async function openConversation(world: World, desk: VendorDesk, n: number): Prom
   return { id, contactId: s.body.contact.id as string, token, events: m.status === 201 && m.body.event?.id ? [m.body.event.id as string] : [], vendorIds: [randomUUID()], seen: 0 };
 }
 
-/** Customers with an open conversation on `desk` (a route by entry point), for the payloads to name. */
-export async function buildScene(server: FuzzServer, world: World, desk: VendorDesk): Promise<WebhookScene> {
-  const conversations: SceneConversation[] = [];
-  for (let i = 0; i < SCENE_SIZE; i++) conversations.push(await openConversation(world, desk, i));
-  return { server, world, desk, conversations, messageIds: [] };
+/** A phone number no other target or scene uses (`+1 555 01xx xxxx`, a fictional range). */
+export const phoneNumber = (target: string, n: number): string => `+155501${String([...target].reduce((a, ch) => a + ch.charCodeAt(0), 0) % 100).padStart(2, '0')}${String(n % 10_000).padStart(4, '0')}`;
+
+/** Desk targets: customers with an open conversation on the desk (a route by entry point). Channel targets: phone numbers. */
+export async function buildScene(server: FuzzServer, world: World, target: WebhookTarget): Promise<WebhookScene> {
+  const scene: WebhookScene = { server, world, target, conversations: [], phones: [], messageIds: [], phoneOf: new Map(), agentEvents: [] };
+  for (let i = 0; i < SCENE_SIZE; i++) {
+    if (target.desk !== undefined) scene.conversations.push(await openConversation(world, target.desk, i));
+    else scene.phones.push(phoneNumber(target.name, i));
+  }
+  await target.prepare?.(scene);
+  return scene;
 }
 
 /** Reopen what ended (nothing in the webhook should end one, but the other suites may). */
 export async function refreshScene(scene: WebhookScene): Promise<void> {
+  const desk = scene.target.desk;
+  if (desk === undefined) return; // a phone's next message opens a new conversation by itself
   for (const [i, c] of scene.conversations.entries()) {
     const r = await scene.world.req('GET', `/v1/conversations/${c.id}`, c.token);
     if (r.status === 200 && r.body.conversation?.phase !== 'ended') continue;
-    scene.conversations[i] = await openConversation(scene.world, scene.desk, i);
+    scene.conversations[i] = await openConversation(scene.world, desk, i);
   }
 }
 
@@ -150,35 +219,117 @@ export async function newMessages(scene: WebhookScene, c: SceneConversation): Pr
   }
 }
 
+/**
+ * Channel targets: the conversations (open or not, among those the admin lists) of the customer with this
+ * phone number on the target's channel, read through the agent API as an admin.
+ */
+export async function conversationsOfPhone(scene: WebhookScene, phone: string): Promise<string[]> {
+  const { world } = scene;
+  const list = await world.req('GET', '/v1/agent/conversations?scope=all', world.tokens.admin);
+  if (list.status !== 200) throw new Error(`webhook scene: list conversations → ${list.status}`);
+  const out: string[] = [];
+  for (const c of list.body.conversations as { id: string; channel: string }[]) {
+    if (c.channel !== scene.target.channel) continue;
+    let of = scene.phoneOf.get(c.id);
+    if (of === undefined) {
+      const r = await world.req('GET', `/v1/agent/conversations/${c.id}`, world.tokens.admin);
+      if (r.status !== 200) continue;
+      of = ((r.body.conversation.identities ?? []) as { channel: string; externalId: string }[]).find((i) => i.channel === 'phone')?.externalId ?? '';
+      scene.phoneOf.set(c.id, of);
+    }
+    if (of === phone) out.push(c.id);
+  }
+  return out;
+}
+
+/**
+ * Channel targets: a customer texts in (the target's signed `payload`, sent as the vendor would), an admin
+ * takes the conversation and replies; the reply's event id is kept in `scene.agentEvents`.
+ */
+export async function agentReply(scene: WebhookScene, phone: string, payload: Payload): Promise<void> {
+  const { server, world, target } = scene;
+  const s = target.scheme(server).sign({ payload });
+  const r = await fetch(`${server.url}${target.path}${s.query ? `?${s.query}` : ''}`, { method: target.method, headers: Object.fromEntries(Object.entries(s.headers).map(([k, v]) => [k, String(v)])), body: typeof s.body === 'string' ? s.body : Buffer.from(s.body) });
+  if (r.status >= 300) throw new Error(`webhook scene: ${target.name} inbound text → ${r.status} ${(await r.text()).slice(0, 300)}`);
+  await r.arrayBuffer();
+  const [id] = await conversationsOfPhone(scene, phone);
+  if (!id) throw new Error(`webhook scene: no ${target.name} conversation for ${phone}`);
+  const admin = world.tokens.admin;
+  await world.req('POST', `/v1/agent/conversations/${id}/accept`, admin);
+  const m = await world.req('POST', `/v1/agent/conversations/${id}/messages`, admin, { clientMessageId: `scene-reply-${randomUUID()}`, text: 'An agent reply from the webhook scene' });
+  if (m.status !== 201) throw new Error(`webhook scene: agent reply on ${id} → ${m.status} ${JSON.stringify(m.body).slice(0, 300)}`);
+  scene.agentEvents.push(m.body.event.id as string);
+}
+
+/** Channel targets: the stored messages containing `marker` in the conversations of `phone`. */
+export async function storedFromPhone(scene: WebhookScene, phone: string, marker: string): Promise<number> {
+  let n = 0;
+  for (const id of await conversationsOfPhone(scene, phone)) {
+    const r = await scene.world.req('GET', `/v1/agent/conversations/${id}/events?after=0&limit=1000`, scene.world.tokens.admin);
+    if (r.status !== 200) throw new Error(`webhook scene: events of ${id} → ${r.status}`);
+    for (const e of r.body.events as { kind: string; parts?: { text?: string }[] }[]) if (e.kind === 'message' && (e.parts ?? []).some((p) => p.text?.includes(marker))) n++;
+  }
+  return n;
+}
+
 // ---- Cases -----------------------------------------------------------------------------------------------------
 
 export type WebhookExpect = 'accepted' | 'refused' | 'handled' | 'not-found';
+
+/** How a target refuses an unsigned or forged request. */
+export interface Refusal {
+  status: 401 | 403;
+  code: 'PARLEY_E_WEBHOOK_SIGNATURE' | 'PARLEY_E_WEBHOOK_FORGED';
+}
+export const SIGNATURE_REFUSAL: Refusal = { status: 401, code: 'PARLEY_E_WEBHOOK_SIGNATURE' };
+export const FORGED_REFUSAL: Refusal = { status: 403, code: 'PARLEY_E_WEBHOOK_FORGED' };
 
 export interface WebhookCase {
   target: string;
   req: FuzzRequest;
   expect: WebhookExpect;
-  /** It links to an attachment at an http URL: 503 PARLEY_E_UNAVAILABLE (vendor, retry) is a right answer too. */
+  refusal: Refusal;
+  /** It needs something a retry may fix (an http attachment, a SubscribeURL): 503 PARLEY_E_UNAVAILABLE is a right answer too. */
   mayRetry: boolean;
 }
 
 export interface Payload {
   body: unknown;
+  /** What the scheme reads besides the body: Twilio's `query`, SNS's envelope facts (SnsMeta). */
+  meta?: Record<string, unknown>;
   labels: string[];
   mayRetry: boolean;
+}
+
+/** One burst of duplicates: its payload, and how to count the stored messages containing a marker afterwards. */
+export interface DuplicatePlan {
+  payload: Payload;
+  /** Before the burst (what is already stored is not counted). */
+  before(): Promise<void>;
+  /** Absent where nothing readable is stored (the burst must still be all 2xx). */
+  stored?(marker: string): Promise<number>;
 }
 
 export interface WebhookTarget {
   /** `<type>/<instance>`: how reports and the summary name it. */
   name: string;
-  desk: VendorDesk;
+  /** The instance: a desk (its scene is web customers routed to it) or a channel (its scene is phone numbers). */
+  desk?: VendorDesk;
+  channel?: VendorChannel;
   method: 'GET' | 'POST';
   path: string;
+  refusal: Refusal;
   scheme: (server: FuzzServer) => SignatureScheme;
   /** Well-formed payloads of every type the vendor sends, about the scene's conversations or unknown ones. */
   payloads(scene: WebhookScene): fc.Arbitrary<Payload>;
-  /** One agent text message with this vendor id and text, for `c`: the duplicate check stores it once. */
-  message(scene: WebhookScene, c: SceneConversation, id: string, text: string): unknown;
+  /** Set the scene up further once built (a channel target: an agent's reply for status callbacks to name). */
+  prepare?(scene: WebhookScene): Promise<void>;
+  /**
+   * One message with vendor id `id` whose stored text contains `text`, sent several times at once, must be
+   * answered 2xx each time and stored once. Where the target cannot link a message to a conversation it can
+   * read (a desk whose vendor session never opens against a closed vendor host), the plan has no `stored`.
+   */
+  duplicate?(scene: WebhookScene, pick: number, id: string, text: string): DuplicatePlan;
 }
 
 const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'PROPFIND'];
@@ -204,23 +355,26 @@ function strayPaths(t: WebhookTarget): string[] {
   ];
 }
 
-const request = (t: WebhookTarget, method: string, path: string, headers: Headers, body: string | Uint8Array | undefined, labels: string[]): FuzzRequest => ({
+const request = (t: WebhookTarget, method: string, path: string, s: Pick<Signed, 'headers' | 'query'>, body: string | Uint8Array | undefined, labels: string[]): FuzzRequest => ({
   op: `${t.method} ${t.path}`,
   as: 'vendor',
   method,
-  path,
-  headers,
+  path: s.query ? `${path}?${s.query}` : path,
+  headers: s.headers,
   ...(body !== undefined ? { body } : {}),
   labels: [t.name, ...labels],
 });
 
-const bytes = (b: string | Uint8Array) => (typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b));
+/** The headers with another content type (none when `ct` is undefined). */
+function withContentType(h: Headers, ct: string | string[] | undefined): Headers {
+  const out = Object.fromEntries(Object.entries(h).filter(([k]) => k.toLowerCase() !== 'content-type'));
+  return ct !== undefined ? { ...out, 'content-type': ct } : out;
+}
 
 /** Every kind of request a webhook target gets, each with what it must answer. */
 export function webhookCaseArb(t: WebhookTarget, scene: WebhookScene): fc.Arbitrary<WebhookCase> {
   const scheme = t.scheme(scene.server);
-  const json = { 'content-type': 'application/json' };
-  const mk = (req: FuzzRequest, expect: WebhookExpect, mayRetry = false): WebhookCase => ({ target: t.name, req, expect, mayRetry });
+  const mk = (req: FuzzRequest, expect: WebhookExpect, mayRetry = false): WebhookCase => ({ target: t.name, req, expect, refusal: t.refusal, mayRetry });
   const payloads = t.payloads(scene);
   // A malformed body: a mutated payload, bytes that are no JSON, nothing at all.
   // A mutated payload may still link to its attachments (mayRetry).
@@ -236,47 +390,45 @@ export function webhookCaseArb(t: WebhookTarget, scene: WebhookScene): fc.Arbitr
   return fc.oneof(
     {
       weight: 10,
-      arbitrary: payloads.chain((p) => {
-        const raw = Buffer.from(JSON.stringify(p.body));
-        return scheme.genuine(raw).map((s) => mk(request(t, t.method, t.path, { ...json, ...s.headers }, raw.toString('utf8'), [...p.labels, s.label]), 'accepted', p.mayRetry));
-      }),
+      arbitrary: payloads.chain((p) => scheme.genuine(p).map((s) => mk(request(t, t.method, t.path, s, s.body, [...p.labels, s.label]), 'accepted', p.mayRetry))),
     },
     {
-      // Signed over the exact bytes, but not a payload (or sent as another content type).
+      // Signed as the vendor would sign it, but not a payload (or sent as another content type).
       weight: 4,
-      arbitrary: fc.tuple(malformed, contentTypeArb).map(([m, ct]) => {
-        const raw = bytes(m.body);
-        return mk(request(t, t.method, t.path, { ...(ct !== undefined ? { 'content-type': ct } : {}), ...scheme.sign(raw) }, m.body, ['signed', m.label, `content-type ${JSON.stringify(ct)}`]), 'handled', m.mayRetry);
+      arbitrary: fc.tuple(malformed, contentTypeArb, fc.boolean()).map(([m, ct, keepCt]) => {
+        const s = scheme.sign({ raw: m.body });
+        return mk(request(t, t.method, t.path, { ...s, headers: keepCt ? s.headers : withContentType(s.headers, ct) }, s.body, ['signed', m.label, keepCt ? 'its content type' : `content-type ${JSON.stringify(ct)}`]), 'handled', m.mayRetry);
       }),
     },
     {
       weight: 1,
       arbitrary: fc.tuple(payloads, contentTypeArb).map(([p, ct]) => {
-        const raw = JSON.stringify(p.body);
-        return mk(request(t, t.method, t.path, { ...(ct !== undefined ? { 'content-type': ct } : {}), ...scheme.sign(bytes(raw)) }, raw, ['signed', ...p.labels, `content-type ${JSON.stringify(ct)}`]), 'handled', p.mayRetry);
+        const s = scheme.sign({ payload: p });
+        return mk(request(t, t.method, t.path, { ...s, headers: withContentType(s.headers, ct) }, s.body, ['signed', ...p.labels, `content-type ${JSON.stringify(ct)}`]), 'handled', p.mayRetry);
       }),
     },
     {
       weight: 5,
-      arbitrary: fc.oneof({ weight: 3, arbitrary: payloads.map((p) => ({ body: JSON.stringify(p.body) as string | Uint8Array, labels: p.labels })) }, { weight: 1, arbitrary: malformed.map((m) => ({ body: m.body, labels: [m.label] })) }).chain((b) =>
-        scheme.forged(bytes(b.body)).map((f) => mk(request(t, t.method, t.path, { ...json, ...f.headers }, b.body, [f.label, ...b.labels]), 'refused')),
-      ),
+      arbitrary: fc
+        .oneof({ weight: 3, arbitrary: payloads.map((p): { c: Content; labels: string[] } => ({ c: { payload: p }, labels: p.labels })) }, { weight: 1, arbitrary: malformed.map((m): { c: Content; labels: string[] } => ({ c: { raw: m.body }, labels: [m.label] })) })
+        .chain((b) => scheme.forged(b.c).map((f) => mk(request(t, t.method, t.path, f, f.body, [f.label, ...b.labels]), 'refused'))),
     },
     {
       // Another method on the webhook's path, signed or not: no route.
       weight: 1,
       arbitrary: fc.tuple(fc.constantFrom(...OTHER_METHODS), payloads, fc.boolean()).map(([method, p, signed]) => {
-        const raw = JSON.stringify(p.body);
+        const s = scheme.sign({ payload: p });
         const withBody = method !== 'GET' && method !== 'HEAD';
-        return mk(request(t, method, t.path, { ...(withBody ? json : {}), ...(signed ? scheme.sign(bytes(raw)) : {}) }, withBody ? raw : undefined, [`method ${method}`, signed ? 'signed' : 'unsigned']), 'not-found');
+        const headers = signed ? s.headers : Object.fromEntries(Object.entries(s.headers).filter(([k]) => k === 'content-type'));
+        return mk(request(t, method, t.path, { ...s, headers: withBody ? headers : withContentType(headers, undefined) }, withBody ? s.body : undefined, [`method ${method}`, signed ? 'signed' : 'unsigned']), 'not-found');
       }),
     },
     {
       // A genuine, signed payload at a path no webhook serves: an unknown instance or type.
       weight: 1,
       arbitrary: fc.tuple(fc.constantFrom(...strayPaths(t)), payloads).map(([path, p]) => {
-        const raw = JSON.stringify(p.body);
-        return mk(request(t, t.method, path, { ...json, ...scheme.sign(bytes(raw)) }, raw, ['stray path', ...p.labels]), 'not-found');
+        const s = scheme.sign({ payload: p });
+        return mk(request(t, t.method, path, s, s.body, ['stray path', ...p.labels]), 'not-found');
       }),
     },
   );
@@ -285,32 +437,29 @@ export function webhookCaseArb(t: WebhookTarget, scene: WebhookScene): fc.Arbitr
 /** Concurrent copies of one signed payload (a vendor retrying before the first answer): stored once. */
 export interface DuplicateCase {
   target: string;
-  conversation: number;
   id: string;
   /** In the stored message's text (which is the payload's own, however odd): how the check finds it. */
   marker: string;
   copies: number;
   req: FuzzRequest;
+  plan: DuplicatePlan;
 }
 
-export function duplicateArb(t: WebhookTarget, scene: WebhookScene): fc.Arbitrary<DuplicateCase> {
+/** Duplicate bursts for a target that can state where its messages are stored (undefined for the others). */
+export function duplicateArb(t: WebhookTarget, scene: WebhookScene): fc.Arbitrary<DuplicateCase> | undefined {
+  const duplicate = t.duplicate;
+  if (!duplicate) return undefined;
   const scheme = t.scheme(scene.server);
   // Texts Parley stores (U+0000 is refused at the door: the duplicate check needs one stored message).
   const storable = (s: string) => s.trim() !== '' && !hasNul(s);
   const textArb = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }).filter(storable), fc.constantFrom(...NASTY_STRINGS.filter(storable)));
-  return fc.record({ conversation: fc.nat({ max: SCENE_SIZE - 1 }), text: textArb, n: fc.nat() }).map(({ conversation, text, n }) => {
+  return fc.record({ pick: fc.nat({ max: SCENE_SIZE - 1 }), text: textArb, n: fc.nat() }).map(({ pick, text, n }) => {
     // A fresh id and a marker, so the one stored message can be found again among everything else.
     const id = randomUUID();
     const marker = `dup-${id.slice(0, 8)}`;
-    const raw = JSON.stringify(t.message(scene, scene.conversations[conversation]!, id, `${marker} ${text}`));
-    return {
-      target: t.name,
-      conversation,
-      id,
-      marker,
-      copies: 5,
-      req: request(t, t.method, t.path, { 'content-type': 'application/json', ...scheme.sign(bytes(raw)) }, raw, ['duplicate', `#${n % 1000}`]),
-    };
+    const plan = duplicate.call(t, scene, pick, id, `${marker} ${text}`);
+    const s = scheme.sign({ payload: plan.payload });
+    return { target: t.name, id, marker, copies: 5, plan, req: request(t, t.method, t.path, s, s.body, ['duplicate', `#${n % 1000}`]) };
   });
 }
 
@@ -333,13 +482,14 @@ export function checkWebhook(c: WebhookCase, res: HttpResult, bodyLimit: number)
   if (size > bodyLimit && c.expect !== 'not-found') return res.status === 413 || res.status === 415 ? [] : wrong(`a body over the limit (${size} bytes) must be refused unread (413)`);
   // U+0000 is refused at every door (src/core/json.ts): in a URL as 400, in a JSON string or key as 422, before
   // any route or signature check, whatever the case expected.
-  if (urlHasNul(c.req.path) && res.status === 400 && code === 'PARLEY_E_BAD_REQUEST') return [];
+  // (HEAD's answer has no body to carry the code.)
+  if (urlHasNul(c.req.path) && res.status === 400 && (code === 'PARLEY_E_BAD_REQUEST' || c.req.method === 'HEAD')) return [];
   if (code === 'PARLEY_E_VALIDATION' && res.status === 422 && c.req.body !== undefined && bodyHasNul(c.req.body)) return [];
   switch (c.expect) {
     case 'accepted':
       return (res.status >= 200 && res.status < 300) || retry ? [] : wrong('a signed, well-formed payload must be accepted (2xx)');
     case 'refused':
-      return res.status === 401 && code === 'PARLEY_E_WEBHOOK_SIGNATURE' ? [] : wrong('an unsigned or forged webhook must be 401 PARLEY_E_WEBHOOK_SIGNATURE');
+      return res.status === c.refusal.status && code === c.refusal.code ? [] : wrong(`an unsigned or forged webhook must be ${c.refusal.status} ${c.refusal.code}`);
     case 'handled':
       return (res.status >= 200 && res.status < 300) || (res.status >= 400 && res.status < 500 && isErrorShape(body)) || retry ? [] : wrong('a signed, malformed payload must be ignored (2xx) or refused (4xx)');
     case 'not-found':
@@ -350,10 +500,10 @@ export function checkWebhook(c: WebhookCase, res: HttpResult, bodyLimit: number)
   }
 }
 
-/** Whether a JSON body would decode to U+0000 somewhere (the `\u0000` escape; a raw NUL is not JSON). */
+/** Whether a body would decode to U+0000 somewhere (JSON's `\u0000` escape, also inside SNS's Message; a form's `%00`; a raw NUL). */
 function bodyHasNul(body: string | Uint8Array): boolean {
   const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-  return text.includes('\\u0000') || hasNul(text);
+  return text.includes('\\u0000') || hasNul(text) || /%00/i.test(text);
 }
 
 /** The 5xx checkHttp reports that this case is allowed (the vendor-retry answer), so it is not a finding. */
@@ -404,17 +554,26 @@ export function genesysTarget(instance: VendorDesk): WebhookTarget {
     desk: instance,
     method: 'POST',
     path,
-    scheme: (server) => hmacSha256Scheme({ header: 'x-hub-signature-256', prefix: 'sha256=', encoding: 'base64', secret: () => server.webhookSecrets[instance] }),
+    refusal: SIGNATURE_REFUSAL,
+    scheme: (server) => headerScheme(hmacSha256Scheme({ header: 'x-hub-signature-256', prefix: 'sha256=', encoding: 'base64', secret: () => server.webhookSecrets.gc })),
 
-    message: (_scene, c, id, text) => ({
-      id,
-      channel: { platform: 'Open', type: 'Private', messageId: id, to: { id: c.contactId, idType: 'Opaque' }, from: { id: 'agent-dup', idType: 'Opaque', nickname: 'Duplicate Dora' }, time: new Date().toISOString() },
-      type: 'Text',
-      text,
-      direction: 'Outbound',
-      originatingEntity: 'Human',
-      conversationId: c.vendorIds[0],
-    }),
+    duplicate(scene, pick, id, text) {
+      const c = scene.conversations[pick % scene.conversations.length]!;
+      const body = {
+        id,
+        channel: { platform: 'Open', type: 'Private', messageId: id, to: { id: c.contactId, idType: 'Opaque' }, from: { id: 'agent-dup', idType: 'Opaque', nickname: 'Duplicate Dora' }, time: new Date().toISOString() },
+        type: 'Text',
+        text,
+        direction: 'Outbound',
+        originatingEntity: 'Human',
+        conversationId: c.vendorIds[0],
+      };
+      return {
+        payload: { body, labels: ['Text'], mayRetry: false },
+        before: async () => void (await newMessages(scene, c)),
+        stored: async (marker) => (await newMessages(scene, c)).filter((m) => m.text.includes(marker)).length,
+      };
+    },
 
     payloads(scene) {
       const conv = fc.nat().map((i) => scene.conversations[i % scene.conversations.length]!);
@@ -537,8 +696,3 @@ export function genesysTarget(instance: VendorDesk): WebhookTarget {
     },
   };
 }
-
-/** Every webhook the fuzz server serves: one entry per vendor desk instance in VENDOR_DESKS. */
-export const WEBHOOK_TARGETS: Record<VendorDesk, WebhookTarget> = {
-  gc: genesysTarget('gc'),
-};

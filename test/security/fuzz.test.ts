@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyHints, frameArb, frameSchemas, operationArb, operationsFrom, rawRequestArb, strayRequestArb, type FrameCase, type FuzzRequest, type Hints, type JsonSchema, type Operation } from './fuzz-arbitraries.js';
 import { checkHttp, closeConnections, describeFrame, describeRequest, fc, Findings, FrameSocket, hunt, isErrorShape, sendHttp, type HttpResult, type Problem } from './fuzz-harness.js';
 import { startFuzzServer, type FuzzServer, type Memory } from './fuzz-server.js';
-import { allowedRetry, buildScene, checkWebhook, duplicateArb, newMessages, refreshScene, WEBHOOK_TARGETS, webhookCaseArb, type WebhookCase, type WebhookScene } from './fuzz-webhooks.js';
+import { WEBHOOK_TARGETS } from './fuzz-webhook-targets.js';
+import { allowedRetry, buildScene, checkWebhook, duplicateArb, refreshScene, webhookCaseArb, type DuplicateCase, type WebhookCase, type WebhookScene } from './fuzz-webhooks.js';
 import { World } from './fuzz-world.js';
 
 // The fuzz suite (docs/security.md): no request, however malformed or concurrent, and no stream frame
@@ -492,14 +493,14 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
   );
 
   it.skipIf(skip('webhooks'))(
-    'vendor webhooks: signed and forged, well-formed and malformed, other methods and paths, concurrent duplicates: no 5xx, no error log, forged → 401, one stored message per vendor id',
+    'vendor webhooks: signed and forged, well-formed and malformed, other methods and paths, concurrent duplicates: no 5xx, no error log, forged → the target\'s refusal (401 or SNS\'s 403), one stored message per vendor id',
     async () => {
       const t0 = Date.now();
       const suite = 'webhooks';
       const targets = Object.values(WEBHOOK_TARGETS);
       // Customers with open conversations on each vendor desk, for the payloads to name.
       const scenes = new Map<string, WebhookScene>();
-      for (const t of targets) scenes.set(t.name, await buildScene(server, world, t.desk));
+      for (const t of targets) scenes.set(t.name, await buildScene(server, world, t));
       const refreshScenes = async () => {
         for (const sc of scenes.values()) await refreshScene(sc);
       };
@@ -534,15 +535,16 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
       });
 
       // A vendor retrying before its first try was answered: the same signed payload 5 times at once is all
-      // 2xx and exactly one stored message (read back through the customer's events).
+      // 2xx and exactly one stored message (read back as the target says: the customer's events, or the
+      // conversations of the phone number it came from). Where a target cannot link a message to a
+      // conversation it can read, only the answers are checked.
+      const dupArbs = targets.flatMap((t) => duplicateArb(t, scenes.get(t.name)!) ?? []);
       const dups = await hunt(
-        fc.oneof(...targets.map((t) => duplicateArb(t, scenes.get(t.name)!))),
-        async (d): Promise<Problem[]> => {
-          const scene = scenes.get(d.target)!;
-          const conv = scene.conversations[d.conversation]!;
-          await newMessages(scene, conv);
+        fc.oneof(...dupArbs),
+        async (d: DuplicateCase): Promise<Problem[]> => {
+          await d.plan.before();
           const b = await batch(Array.from({ length: d.copies }, () => d.req));
-          const stored = (await newMessages(scene, conv)).filter((m) => m.text.includes(d.marker)).length;
+          const stored = d.plan.stored ? await d.plan.stored(d.marker) : 1;
           const problems = b.problems.map((p) => ({ ...p, signature: `${p.signature} [duplicates]` }));
           if (!b.statuses.every((x) => x >= 200 && x < 300)) problems.push({ signature: `expect|${d.target}|duplicates answered ${[...new Set(b.statuses)].sort().join('/')}`, kind: 'expectation', detail: `${d.copies} copies of one signed payload: ${b.statuses.join(', ')}; ${JSON.stringify(b.bodies).slice(0, 300)}` });
           if (stored !== 1) problems.push({ signature: `expect|${d.target}|duplicates stored ${stored === 0 ? 'none' : 'more than once'}`, kind: 'expectation', detail: `${d.copies} copies of vendor message ${d.id} at once (answers ${b.statuses.join(', ')}) stored ${stored} message(s); answers ${JSON.stringify(b.bodies).slice(0, 300)}` });

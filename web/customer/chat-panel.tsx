@@ -1,5 +1,5 @@
 import type { Ref } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConnectionState, CustomerClient } from '../../sdk/src/index.js';
 import { Composer, type Attachment } from '../shared/composer.js';
 import { MessageList } from '../shared/message-list.js';
@@ -37,24 +37,36 @@ export function ChatPanel({ client, chat, connection, inputRef, location, captur
   // message still shows it).
   useEffect(() => () => void (upload?.previewUrl && !upload.mediaId && URL.revokeObjectURL(upload.previewUrl)), [upload]);
 
+  // A caption sent while its photo is still uploading waits for the upload and goes with it: sent at once,
+  // the text would leave alone and the photo stay behind in the composer (a slow network made that happen).
+  const uploading = useRef<{ up: Upload; done: Promise<Upload | undefined> } | undefined>(undefined);
+
   const pickFile = (file: File) => {
     if (!client) return;
     chat.setError(null);
     const previewUrl = file.type.startsWith('image/') ? URL.createObjectURL(file) : undefined;
     const up: Upload = { name: file.name || 'photo', previewUrl, state: 'uploading' };
     setUpload(up);
-    client.upload(file, file.name || undefined).then(
-      (media) => setUpload((cur) => (cur === up ? { ...up, state: 'ready', mediaId: media.id } : cur)),
+    const done = client.upload(file, file.name || undefined).then(
+      (media) => {
+        const ready: Upload = { ...up, state: 'ready', mediaId: media.id };
+        setUpload((cur) => (cur === up ? ready : cur));
+        return ready;
+      },
       (e: unknown) => {
         setUpload((cur) => (cur === up ? undefined : cur));
         chat.setError(friendlyError(e, 'This file'));
+        return undefined;
       },
     );
+    uploading.current = { up, done };
   };
 
-  const send = (text: string) => {
-    const parts = upload?.state === 'ready' && upload.mediaId ? [{ type: 'media' as const, mediaId: upload.mediaId }] : [];
-    if (upload?.mediaId && upload.previewUrl) chat.rememberPreview(upload.mediaId, upload.previewUrl);
+  const send = async (text: string) => {
+    let current = upload;
+    if (current?.state === 'uploading' && uploading.current?.up === current) current = await uploading.current.done;
+    const parts = current?.state === 'ready' && current.mediaId ? [{ type: 'media' as const, mediaId: current.mediaId }] : [];
+    if (current?.mediaId && current.previewUrl) chat.rememberPreview(current.mediaId, current.previewUrl);
     if (parts.length) setUpload(undefined);
     void chat.send(text, parts);
   };
@@ -105,7 +117,7 @@ export function ChatPanel({ client, chat, connection, inputRef, location, captur
       ) : (
         <Composer
           inputRef={inputRef}
-          onSend={send}
+          onSend={(text) => void send(text)}
           onTyping={chat.typingChanged}
           onPickFile={pickFile}
           onLocation={location ? shareLocation : undefined}

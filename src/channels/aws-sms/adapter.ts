@@ -4,6 +4,7 @@ import { ParleyError } from '../../core/errors.js';
 import type { StoredEvent } from '../../core/model.js';
 import { channelReports, type ChannelReports } from '../../hub/channel-reports.js';
 import type { AdapterLifecycle, AdapterRuntime } from '../../switchboard/types.js';
+import { Started } from '../../switchboard/started.js';
 import { adapterType } from '../../switchboard/types.js';
 import type { Webhook, WebhookReceiver } from '../../switchboard/webhooks.js';
 import { SnsVerifier } from '../../vendor/sns.js';
@@ -37,14 +38,14 @@ export class AwsSmsChannel implements ChannelAdapter, WebhookReceiver, AdapterLi
   readonly api: SmsApi;
   readonly webhooks: readonly Webhook[];
   readonly callBudgetMs: number;
-  private runtime: AdapterRuntime | undefined;
-  private reportsOf: ChannelReports | undefined;
+  private readonly started: Started<{ rt: AdapterRuntime; reports: ChannelReports }>;
 
   constructor(
     readonly id: string,
     readonly settings: AwsSmsSettings,
     readonly log: FastifyBaseLogger,
   ) {
+    this.started = new Started(`${id} channel`);
     this.capabilities = { typing: false, receipts: settings.configurationSetName !== undefined, parts: ['text'] };
     this.callBudgetMs = settings.totalTimeoutMs;
     this.api = new SmsApi(`aws-sms:${id}`, settings);
@@ -54,18 +55,15 @@ export class AwsSmsChannel implements ChannelAdapter, WebhookReceiver, AdapterLi
   }
 
   get rt(): AdapterRuntime {
-    if (!this.runtime) throw new ParleyError('UNAVAILABLE', `The ${this.id} channel is not started yet.`);
-    return this.runtime;
+    return this.started.get().rt;
   }
 
   get reports(): ChannelReports {
-    if (!this.reportsOf) throw new ParleyError('UNAVAILABLE', `The ${this.id} channel is not started yet.`);
-    return this.reportsOf;
+    return this.started.get().reports;
   }
 
   start(runtime: AdapterRuntime): void {
-    this.runtime = runtime;
-    this.reportsOf = channelReports(runtime.hub, this.id, 'phone');
+    this.started.set({ rt: runtime, reports: channelReports(runtime.hub, this.id, 'phone') });
   }
 
   stop(): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SNS_TOPIC_ARN, vendorTimeouts } from '../../vendor/settings.js';
 
 // The settings of one `aws-sms` channel instance: one origination identity (a phone number, its id or ARN, or
 // a pool) in AWS End User Messaging SMS, whose two-way SMS publishes to an SNS topic that Parley's webhook
@@ -6,7 +7,6 @@ import { z } from 'zod';
 // profile, SSO, container or instance role) unless given here; secrets as `{ "env": "NAME" }`.
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/;
 
 // Each setting's .describe() text is what `parley config` prints (switchboard/doc.ts), so it is the doc.
@@ -23,8 +23,8 @@ export const AwsSmsSettings = z
       .max(256)
       .regex(/^[A-Za-z0-9_:/+-]+$/, 'must be a phone number (+12065550100), phone number id, pool id or ARN')
       .describe('what texts are sent from: the E.164 number, its PhoneNumberId, a PoolId, or an ARN'),
-    topicArn: z.string().regex(SNS_ARN, 'must be an SNS topic ARN').describe("the SNS topic the number's two-way SMS publishes to (the only topic whose subscription is confirmed)"),
-    eventsTopicArn: z.string().regex(SNS_ARN, 'must be an SNS topic ARN').optional().describe("the SNS topic of the configuration set's event destination, when it is another topic"),
+    topicArn: z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN').describe("the SNS topic the number's two-way SMS publishes to (the only topic whose subscription is confirmed)"),
+    eventsTopicArn: z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN').optional().describe("the SNS topic of the configuration set's event destination, when it is another topic"),
     configurationSetName: z
       .string()
       .min(1)
@@ -49,8 +49,7 @@ export const AwsSmsSettings = z
       .describe("characters per SendTextMessage (AWS's limit: 1600, sent as concatenated SMS); longer agent texts are split into several"),
     maxTextsPerMessage: z.number().int().min(1).max(20).default(5).describe('at most this many texts for one agent message; the rest is cut with a note'),
     ratePerSecond: z.number().int().positive().max(1000).default(20).describe('SendTextMessage calls per second from this instance (keep within the MPS of the number)'),
-    attemptTimeoutMs: z.number().int().positive().max(60_000).default(5_000).describe('longest one request to AWS may take, ms'),
-    totalTimeoutMs: z.number().int().positive().max(120_000).default(12_000).describe('longest one delivery (all its texts) may take, ms (below PARLEY_DELIVERY_TIMEOUT_MS)'),
+    ...vendorTimeouts('AWS', 'longest one delivery (all its texts) may take, ms (below PARLEY_DELIVERY_TIMEOUT_MS)'),
   })
   .strict()
   .refine((s) => s.region !== undefined || s.endpoint !== undefined, { message: 'give "region" (or "endpoint" for the emulator)', path: ['region'] })

@@ -1,6 +1,8 @@
 import { ParleyError } from '../../core/errors.js';
+import { parseJson } from '../../core/json.js';
 import type { Webhook, WebhookReply } from '../../switchboard/webhooks.js';
 import type { SnsMessage, SnsVerifier } from '../../vendor/sns.js';
+import { snsWebhook } from '../../vendor/sns-webhook.js';
 import type { AwsSmsChannel } from './adapter.js';
 import { REF } from './adapter.js';
 import { InboundText, OPT_OUT_KEYWORDS, receiptOf, TextEvent } from './payloads.js';
@@ -20,37 +22,21 @@ import { InboundText, OPT_OUT_KEYWORDS, receiptOf, TextEvent } from './payloads.
 // - Anything else verified but unknown: 200 and ignored, so SNS does not retry what can never succeed.
 
 export function awsSmsWebhook(channel: AwsSmsChannel, verifier: SnsVerifier): Webhook {
-  // verify() and handle() see the same raw body Buffer: the verified envelope is kept for handle, so the
-  // message handled is exactly the one whose signature was checked.
-  const verified = new WeakMap<Buffer, SnsMessage>();
-  return {
-    method: 'POST',
-    rejectStatus: 403,
-    async verify(req) {
-      const m = await verifier.verify(req.rawBody);
-      if (!m) return false;
-      verified.set(req.rawBody, m);
-      return true;
+  return snsWebhook(verifier, {
+    confirmFailed(e) {
+      // SNS resends the confirmation when we do not answer 2xx; a 503 asks for exactly that.
+      throw new ParleyError('UNAVAILABLE', 'Confirming the SNS subscription failed; SNS will retry.', { cause: e });
     },
-    async handle(req) {
-      const m = verified.get(req.rawBody);
-      if (!m) throw new ParleyError('WEBHOOK_FORGED');
-      switch (m.Type) {
-        case 'SubscriptionConfirmation':
-          await verifier.confirm(m).catch((e: unknown) => {
-            // SNS resends the confirmation when we do not answer 2xx; a 503 asks for exactly that.
-            throw new ParleyError('UNAVAILABLE', 'Confirming the SNS subscription failed; SNS will retry.', { cause: e });
-          });
-          channel.log.info({ topicArn: m.TopicArn }, 'aws-sms: SNS subscription confirmed');
-          return ok();
-        case 'UnsubscribeConfirmation':
-          channel.log.warn({ topicArn: m.TopicArn }, 'aws-sms: SNS subscription removed; texts to this number no longer reach Parley');
-          return ok();
-        case 'Notification':
-          return notification(channel, m);
-      }
+    confirmed(m) {
+      channel.log.info({ topicArn: m.TopicArn }, 'aws-sms: SNS subscription confirmed');
+      return ok();
     },
-  };
+    unsubscribed(m) {
+      channel.log.warn({ topicArn: m.TopicArn }, 'aws-sms: SNS subscription removed; texts to this number no longer reach Parley');
+      return ok();
+    },
+    notification: (m) => notification(channel, m),
+  });
 }
 
 const ok = (): WebhookReply => ({ status: 200, body: {} });
@@ -58,8 +44,10 @@ const ok = (): WebhookReply => ({ status: 200, body: {} });
 async function notification(channel: AwsSmsChannel, m: SnsMessage): Promise<WebhookReply> {
   let message: unknown;
   try {
-    message = JSON.parse(m.Message);
-  } catch {
+    // U+0000 is refused (422), never stored: PostgreSQL's text cannot hold it (src/core/json.ts).
+    message = parseJson(m.Message);
+  } catch (e) {
+    if (e instanceof ParleyError) throw e;
     return ok(); // a genuine notification of something else (a test publish from the console)
   }
   const text = InboundText.safeParse(message);

@@ -4,6 +4,7 @@ import { ParleyError } from '../../core/errors.js';
 import type { StoredEvent } from '../../core/model.js';
 import { channelReports, type ChannelReports } from '../../hub/channel-reports.js';
 import type { AdapterLifecycle, AdapterRuntime } from '../../switchboard/types.js';
+import { Started } from '../../switchboard/started.js';
 import { adapterType } from '../../switchboard/types.js';
 import { webhookPath, type Webhook, type WebhookReceiver } from '../../switchboard/webhooks.js';
 import { VendorHttp } from '../../vendor/http-client.js';
@@ -41,8 +42,7 @@ export class TwilioSmsChannel implements ChannelAdapter, WebhookReceiver, Adapte
   readonly callBudgetMs: number;
   /** The URL Twilio posts to (and signs): as configured, else Parley's public URL + the webhook path. */
   readonly webhookUrl: string;
-  private runtime: AdapterRuntime | undefined;
-  private reportsOf: ChannelReports | undefined;
+  private readonly started: Started<{ rt: AdapterRuntime; reports: ChannelReports }>;
 
   constructor(
     readonly id: string,
@@ -50,6 +50,7 @@ export class TwilioSmsChannel implements ChannelAdapter, WebhookReceiver, Adapte
     readonly log: FastifyBaseLogger,
     publicUrl: string,
   ) {
+    this.started = new Started(`${id} channel`);
     this.callBudgetMs = settings.totalTimeoutMs;
     // MMS carries up to 5 MB per message (Twilio's limit for images to US/Canadian numbers).
     this.capabilities = { typing: false, receipts: true, parts: settings.mms ? ['text', 'media'] : ['text'], ...(settings.mms ? { maxMediaBytes: 5 * 1024 * 1024 } : {}) };
@@ -63,18 +64,15 @@ export class TwilioSmsChannel implements ChannelAdapter, WebhookReceiver, Adapte
 
   /** The wired node (hub, media); 503 before start. */
   get rt(): AdapterRuntime {
-    if (!this.runtime) throw new ParleyError('UNAVAILABLE', `The ${this.id} channel is not started yet.`);
-    return this.runtime;
+    return this.started.get().rt;
   }
 
   get reports(): ChannelReports {
-    if (!this.reportsOf) throw new ParleyError('UNAVAILABLE', `The ${this.id} channel is not started yet.`);
-    return this.reportsOf;
+    return this.started.get().reports;
   }
 
   start(runtime: AdapterRuntime): void {
-    this.runtime = runtime;
-    this.reportsOf = channelReports(runtime.hub, this.id, 'phone');
+    this.started.set({ rt: runtime, reports: channelReports(runtime.hub, this.id, 'phone') });
   }
 
   stop(): void {}

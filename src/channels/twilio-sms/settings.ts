@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { vendorTimeouts } from '../../vendor/settings.js';
 
 // The settings of one `twilio-sms` channel instance (one Twilio number or Messaging Service). Secrets come
 // from the environment: `"authToken": { "env": "TWILIO_AUTH_TOKEN" }`.
@@ -48,14 +49,7 @@ export const TwilioSmsSettings = z
       .default(TWILIO_MAX_BODY)
       .describe('longer agent texts are split into several messages of at most this many characters, in order (Twilio: 1,600)'),
     rateLimitPerSecond: z.number().int().positive().max(10_000).default(30).describe('Messages API requests per second for this instance (Twilio queues sends beyond the number’s own rate itself)'),
-    attemptTimeoutMs: z.number().int().positive().max(60_000).default(5_000).describe('longest one request to Twilio may take, ms'),
-    totalTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .max(120_000)
-      .default(12_000)
-      .describe('longest one call with its retries may take, ms (below PARLEY_DELIVERY_TIMEOUT_MS, checked at start)'),
+    ...vendorTimeouts('Twilio'),
     mediaTimeoutMs: z.number().int().positive().max(12_000).default(5_000).describe("longest copying one MMS file from Twilio may take, ms (inside Twilio's 15 s webhook timeout)"),
   })
   .strict()

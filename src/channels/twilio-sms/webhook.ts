@@ -1,4 +1,5 @@
 import { ParleyError } from '../../core/errors.js';
+import { hasNul, NUL_REFUSED } from '../../core/json.js';
 import type { Part } from '../../core/parts.js';
 import { copyVendorMedia } from '../../media/vendor-media.js';
 import type { Webhook, WebhookReply, WebhookRequest } from '../../switchboard/webhooks.js';
@@ -62,7 +63,10 @@ export function twilioWebhook(channel: TwilioSmsChannel): Webhook {
       return signedUrls(channel.webhookUrl, req).some((url) => verifyTwilioSignature(tokens, url, params, req.headers['x-twilio-signature']));
     },
     async handle(req) {
-      const params = Object.fromEntries(Object.entries(formParams(req.rawBody)).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]));
+      const all = formParams(req.rawBody);
+      // U+0000 (`%00`) is refused, never stored: PostgreSQL's text cannot hold it (src/core/json.ts).
+      if (Object.entries(all).some(([k, v]) => hasNul(k) || (Array.isArray(v) ? v.some(hasNul) : hasNul(v)))) throw new ParleyError('VALIDATION', NUL_REFUSED);
+      const params = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]));
       // Signed with our token yet for another account (a shared token between subaccounts): not ours.
       if (params.AccountSid !== channel.settings.accountSid) return twiml();
       if (params.MessageStatus !== undefined) return statusCallback(channel, params, req.query.parleyEvent);
@@ -73,13 +77,18 @@ export function twilioWebhook(channel: TwilioSmsChannel): Webhook {
 
 /**
  * The URLs Twilio may have signed: the configured one, and — when the request has a query (a status
- * callback's `parleyEvent`) — the configured path with that query, as Twilio requested it.
+ * callback's `parleyEvent`) — the configured path with that query, as Twilio requested it. The configured
+ * URL alone only when the request's query is its own: a query added to a request signed without it (a
+ * replayed callback of a Messaging Service whose status URL has none) is not signed, and `parleyEvent`
+ * must never name an event the signature did not cover.
  */
 function signedUrls(configured: string, req: WebhookRequest): string[] {
   const query = Object.entries(req.query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]]));
   if (query.length === 0) return [configured];
-  const base = configured.split('?')[0]!;
-  return [...new Set([configured, `${base}?${new URLSearchParams(query).toString()}`])];
+  const [base, own = ''] = configured.split('?') as [string, string?];
+  const sent = new URLSearchParams(query).toString();
+  const withQuery = `${base}?${sent}`;
+  return new URLSearchParams(own).toString() === sent ? [...new Set([configured, withQuery])] : [withQuery];
 }
 
 async function incoming(channel: TwilioSmsChannel, raw: Record<string, string>): Promise<WebhookReply> {

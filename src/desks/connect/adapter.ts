@@ -5,8 +5,8 @@ import type { Capabilities, DeliveryJob, DeliveryOutcome, DeskAdapter, SignalJob
 import { ParleyError } from '../../core/errors.js';
 import type { Contact, Conversation, StoredEvent } from '../../core/model.js';
 import { deskReports, type DeskReports } from '../../hub/desk-reports.js';
-import { eventsAfter } from '../../hub/reads.js';
 import type { AdapterLifecycle, AdapterRuntime } from '../../switchboard/types.js';
+import { Started } from '../../switchboard/started.js';
 import { adapterType } from '../../switchboard/types.js';
 import type { Webhook, WebhookReceiver } from '../../switchboard/webhooks.js';
 import { RateBudget } from '../../vendor/rate-budget.js';
@@ -49,15 +49,14 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
   readonly webhooks: readonly Webhook[];
   readonly callBudgetMs: number;
   private readonly clients: { connect: ConnectClient; participant: ConnectParticipantClient };
-  private runtime: AdapterRuntime | undefined;
-  private reportsOf: DeskReports | undefined;
-  private sealer: Sealer | undefined;
+  private readonly started: Started<{ rt: AdapterRuntime; reports: DeskReports; sealer: Sealer }>;
 
   constructor(
     readonly id: string,
     readonly settings: ConnectSettings,
     readonly log: FastifyBaseLogger,
   ) {
+    this.started = new Started(`${id} desk`);
     this.callBudgetMs = settings.totalTimeoutMs;
     const name = `connect:${id}`;
     const endpoints = connectEndpoints(settings);
@@ -86,28 +85,21 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
     });
     this.sessions = new Sessions(
       () => this.reports,
-      () => {
-        if (!this.sealer) throw new ParleyError('UNAVAILABLE', `The ${this.id} desk is not started yet.`);
-        return this.sealer;
-      },
+      () => this.started.get().sealer,
     );
     this.webhooks = [connectWebhook(this)];
   }
 
   get rt(): AdapterRuntime {
-    if (!this.runtime) throw new ParleyError('UNAVAILABLE', `The ${this.id} desk is not started yet.`);
-    return this.runtime;
+    return this.started.get().rt;
   }
 
   get reports(): DeskReports {
-    if (!this.reportsOf) throw new ParleyError('UNAVAILABLE', `The ${this.id} desk is not started yet.`);
-    return this.reportsOf;
+    return this.started.get().reports;
   }
 
   start(runtime: AdapterRuntime): void {
-    this.runtime = runtime;
-    this.reportsOf = deskReports(runtime.hub, this.id);
-    this.sealer = new Sealer(runtime.config.tokenSigningKey, this.id);
+    this.started.set({ rt: runtime, reports: deskReports(runtime.hub, this.id), sealer: new Sealer(runtime.config.tokenSigningKey, this.id) });
   }
 
   stop(): void {
@@ -180,19 +172,22 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
     const contact = await this.sessions.contact(c.id);
     if (!contact) return;
     const kind = level === 'read' ? REF.read : REF.delivered;
-    const events = await eventsAfter(this.rt.hub.db, c.id, Math.max(0, through - 200), 200);
-    for (const e of events) {
-      if (e.seq > through || e.kind !== 'message' || e.origin !== 'desk') continue;
-      const connectId = await this.reports.externalOf(REF.message, e.id);
-      if (!connectId || (await this.reports.find(kind, connectId))) continue;
-      await this.withConnection(
-        c,
-        undefined,
-        (token) => this.api.sendEvent(token, { contentType: level === 'read' ? EVENT_TYPES.read : EVENT_TYPES.delivered, content: JSON.stringify({ messageId: connectId }), clientToken: `${level}:${connectId}`, signal }),
-        signal,
-        { startNew: false },
-      );
-      await this.reports.link(kind, connectId, e.id);
+    for await (const { eventId, vendorId: connectId } of this.reports.unconfirmedAgentMessages(c.id, through, { message: REF.message, receipt: kind })) {
+      try {
+        await this.withConnection(
+          c,
+          undefined,
+          (token) => this.api.sendEvent(token, { contentType: level === 'read' ? EVENT_TYPES.read : EVENT_TYPES.delivered, content: JSON.stringify({ messageId: connectId }), clientToken: `${level}:${connectId}`, signal }),
+          signal,
+          { startNew: false },
+        );
+      } catch (e) {
+        // The chat ended at Connect before Parley heard of it (its chat.ended is on its way): the agent is gone,
+        // so there is nobody left to show the tick to. Not a failed delivery.
+        if (awsErrorName(e) === 'AccessDeniedException') return;
+        throw e;
+      }
+      await this.reports.link(kind, connectId, eventId);
     }
   }
 

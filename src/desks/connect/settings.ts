@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SNS_TOPIC_ARN, vendorTimeouts } from '../../vendor/settings.js';
 
 // The settings of one `connect` desk instance (one Amazon Connect instance and contact flow, streaming to one
 // SNS topic). Credentials are optional: without them the SDK's default provider chain is used (environment,
@@ -6,8 +7,6 @@ import { z } from 'zod';
 // Each .describe() is what `parley config` prints.
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-/** A standard SNS topic ARN (Connect streams to standard topics only; FIFO topics are refused). */
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 export const ConnectSettings = z
   .object({
@@ -19,7 +18,8 @@ export const ConnectSettings = z
       .describe('Participant Service base URL instead of https://participant.connect.{region}.amazonaws.com (default: `endpoint` when that is set)'),
     instanceId: z.string().min(1).max(100).describe('the Connect instance id (the last part of its ARN)'),
     contactFlowId: z.string().min(1).max(500).describe('the inbound contact flow new chats start in'),
-    topicArn: z.string().regex(TOPIC_ARN, 'must be a standard SNS topic ARN (FIFO topics are not supported by Connect)').describe('the SNS topic chats stream to (StartContactStreaming)'),
+    // Connect streams to standard topics only; FIFO topics (…\.fifo) fail SNS_TOPIC_ARN.
+    topicArn: z.string().regex(SNS_TOPIC_ARN, 'must be a standard SNS topic ARN (FIFO topics are not supported by Connect)').describe('the SNS topic chats stream to (StartContactStreaming)'),
     snsTrustedHosts: z
       .array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be host or host:port'))
       .max(5)
@@ -38,8 +38,7 @@ export const ConnectSettings = z
       .describe('SupportedMessagingContentTypes of new chats (Connect requires text/plain)'),
     chatDurationMinutes: z.number().int().min(60).max(10_080).optional().describe('ChatDurationInMinutes of new chats (Connect default: 1500)'),
     customerName: z.string().min(1).max(256).default('Customer').describe("the display name agents see when the customer's contact has no name"),
-    attemptTimeoutMs: z.number().int().positive().max(60_000).default(5_000).describe('longest one request to AWS may take, ms'),
-    totalTimeoutMs: z.number().int().positive().max(120_000).default(12_000).describe('longest one call with its retries may take, ms (below PARLEY_DELIVERY_TIMEOUT_MS, checked at start)'),
+    ...vendorTimeouts('AWS'),
     connectRequestsPerSecond: z.number().positive().max(1000).default(2).describe('Connect API request budget per second (AWS default quota: 2, burst 5)'),
     connectBurst: z.number().int().positive().max(1000).default(5).describe('Connect API burst'),
     participantRequestsPerSecond: z.number().int().positive().max(10_000).default(20).describe('Participant Service request budget per second for this instance'),

@@ -1,10 +1,12 @@
 import { ParleyError } from '../../core/errors.js';
+import { parseJson } from '../../core/json.js';
 import type { Conversation } from '../../core/model.js';
 import type { Part } from '../../core/parts.js';
 import type { VendorAgent } from '../../hub/desk-reports.js';
 import { copyVendorMedia, VendorMediaError } from '../../media/vendor-media.js';
-import type { Webhook, WebhookReply } from '../../switchboard/webhooks.js';
+import type { Webhook } from '../../switchboard/webhooks.js';
 import { SnsVerifier, type SnsMessage } from '../../vendor/sns.js';
+import { snsWebhook } from '../../vendor/sns-webhook.js';
 import type { ConnectDesk } from './adapter.js';
 import { REF } from './adapter.js';
 import { contentToParts } from './parts.js';
@@ -24,38 +26,31 @@ import { Attributes, CT, receiptTarget, StreamItem, visibility } from './payload
 //   MessageVisibility CUSTOMER or ALL, and not the customer's own items (ParticipantRole CUSTOMER).
 // - 503 only for what a retry can fix (an agent's attachment not reachable yet): SNS retries it.
 
-const verified = new WeakMap<Buffer, SnsMessage>();
-
 export function connectWebhook(desk: ConnectDesk): Webhook {
   const verifier = new SnsVerifier({ topicArns: [desk.settings.topicArn], trustedHosts: desk.settings.snsTrustedHosts, timeoutMs: 5_000 });
-  return {
-    method: 'POST',
-    rejectStatus: 403,
-    async verify(req) {
-      const m = await verifier.verify(req.rawBody);
-      if (!m) return false;
-      verified.set(req.rawBody, m);
-      return true;
+  return snsWebhook(verifier, {
+    confirmFailed(e) {
+      // SNS resends the confirmation when we do not answer 2xx; a 503 asks for exactly that (as aws-sms does).
+      // The verifier's own error would be a 502 DELIVERY_* — a 5xx of Parley's and an error line for a
+      // SubscribeURL that did not answer.
+      throw new ParleyError('UNAVAILABLE', 'Confirming the SNS subscription failed; SNS will retry.', { cause: e });
     },
-    async handle(req): Promise<WebhookReply> {
-      const m = verified.get(req.rawBody);
-      if (!m) throw new ParleyError('WEBHOOK_FORGED');
-      if (m.Type === 'SubscriptionConfirmation') {
-        await verifier.confirm(m);
-        desk.log.info({ desk: desk.id, topicArn: m.TopicArn }, 'confirmed the SNS subscription of the Connect chat stream');
-        return { status: 200, body: { confirmed: true } };
-      }
-      if (m.Type === 'UnsubscribeConfirmation') {
-        desk.log.warn({ desk: desk.id, topicArn: m.TopicArn }, 'the SNS subscription of the Connect chat stream was removed; agent messages stop until it is subscribed again');
-        return { status: 200, body: {} };
-      }
+    confirmed(m) {
+      desk.log.info({ desk: desk.id, topicArn: m.TopicArn }, 'confirmed the SNS subscription of the Connect chat stream');
+      return { status: 200, body: { confirmed: true } };
+    },
+    unsubscribed(m) {
+      desk.log.warn({ desk: desk.id, topicArn: m.TopicArn }, 'the SNS subscription of the Connect chat stream was removed; agent messages stop until it is subscribed again');
+      return { status: 200, body: {} };
+    },
+    async notification(m, req) {
       const reports = desk.reports;
       if (await reports.find(REF.sns, m.MessageId)) return { status: 200, body: { duplicate: true } };
       const out = await notification(desk, m, req.json());
       await reports.link(REF.sns, m.MessageId, out.conversationId ?? '-');
       return { status: 200, body: out.body };
     },
-  };
+  });
 }
 
 const ignored = (why: string, conversationId?: string) => ({ conversationId, body: { ignored: why } });
@@ -63,8 +58,10 @@ const ignored = (why: string, conversationId?: string) => ({ conversationId, bod
 async function notification(desk: ConnectDesk, m: SnsMessage, envelope: unknown): Promise<{ conversationId?: string | undefined; body: unknown }> {
   let raw: unknown;
   try {
-    raw = JSON.parse(m.Message);
-  } catch {
+    // U+0000 is refused (422), never stored: PostgreSQL's text cannot hold it (src/core/json.ts).
+    raw = parseJson(m.Message);
+  } catch (e) {
+    if (e instanceof ParleyError) throw e;
     return ignored('message');
   }
   const parsed = StreamItem.safeParse(raw);

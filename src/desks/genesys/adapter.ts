@@ -5,6 +5,7 @@ import type { Conversation, StoredEvent } from '../../core/model.js';
 import { deskReports, type DeskReports } from '../../hub/desk-reports.js';
 import { conversationsOfContact, eventsAfter } from '../../hub/reads.js';
 import type { AdapterLifecycle, AdapterRuntime } from '../../switchboard/types.js';
+import { Started } from '../../switchboard/started.js';
 import { adapterType } from '../../switchboard/types.js';
 import type { Webhook, WebhookReceiver } from '../../switchboard/webhooks.js';
 import { VendorHttp } from '../../vendor/http-client.js';
@@ -47,8 +48,7 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
   /** Proactive messages through the agentless API (proactive.ts). */
   readonly proactive = genesysProactive(this);
   readonly callBudgetMs: number;
-  private runtime: AdapterRuntime | undefined;
-  private reportsOf: DeskReports | undefined;
+  private readonly started: Started<{ rt: AdapterRuntime; reports: DeskReports }>;
   private endDetection: EndDetection | undefined;
   private availability: Availability | undefined;
 
@@ -57,6 +57,7 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
     readonly settings: GenesysSettings,
     readonly log: FastifyBaseLogger,
   ) {
+    this.started = new Started(`${id} desk`);
     // One call, token fetch and retries included, ends within totalTimeoutMs (VendorHttp).
     this.callBudgetMs = settings.totalTimeoutMs;
     const { apiUrl, loginUrl } = genesysHosts(settings);
@@ -71,18 +72,15 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
 
   /** The wired node (hub, media); DESK_UNAVAILABLE-style 503 before start. */
   get rt(): AdapterRuntime {
-    if (!this.runtime) throw new ParleyError('UNAVAILABLE', `The ${this.id} desk is not started yet.`);
-    return this.runtime;
+    return this.started.get().rt;
   }
 
   get reports(): DeskReports {
-    if (!this.reportsOf) throw new ParleyError('UNAVAILABLE', `The ${this.id} desk is not started yet.`);
-    return this.reportsOf;
+    return this.started.get().reports;
   }
 
   async start(runtime: AdapterRuntime): Promise<void> {
-    this.runtime = runtime;
-    this.reportsOf = deskReports(runtime.hub, this.id);
+    this.started.set({ rt: runtime, reports: deskReports(runtime.hub, this.id) });
     if (this.settings.endDetection === 'notifications') {
       this.endDetection = new EndDetection(this);
       this.endDetection.start();
@@ -166,13 +164,9 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
 
   /** Delivered receipts for the agent messages the customer's side now has (through `through`), each once. */
   private async confirmAgentMessages(c: Conversation, through: number, signal: AbortSignal): Promise<void> {
-    const events = await eventsAfter(this.rt.hub.db, c.id, Math.max(0, through - 200), 200);
-    for (const e of events) {
-      if (e.seq > through || e.kind !== 'message' || e.origin !== 'desk') continue;
-      const gid = await this.reports.externalOf(REF.message, e.id);
-      if (!gid || (await this.reports.find(REF.receipt, gid))) continue;
+    for await (const { eventId, vendorId: gid } of this.reports.unconfirmedAgentMessages(c.id, through, { message: REF.message, receipt: REF.receipt })) {
       await this.api.receipt({ customerId: c.contactId, genesysMessageId: gid, status: 'Delivered', signal });
-      await this.reports.link(REF.receipt, gid, e.id);
+      await this.reports.link(REF.receipt, gid, eventId);
     }
   }
 

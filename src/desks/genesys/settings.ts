@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { vendorTimeouts } from '../../vendor/settings.js';
 
 // The settings of one `genesys` desk instance (an Open Messaging integration in one Genesys Cloud org).
 // Secrets come from the environment: `"clientSecret": { "env": "GENESYS_CLIENT_SECRET" }`.
@@ -55,14 +56,7 @@ export const GenesysSettings = z
     queueId: z.string().min(1).max(100).optional().describe('a Genesys queue id whose on-queue agents and estimated wait are shown to waiting customers'),
     queueName: z.string().min(1).max(200).optional().describe('the name customers see for that queue'),
     rateLimitPerMinute: z.number().int().positive().max(100_000).default(300).describe("requests per minute per token (Genesys's default for client credentials: 300)"),
-    attemptTimeoutMs: z.number().int().positive().max(60_000).default(5_000).describe('longest one request to Genesys may take, ms'),
-    totalTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .max(120_000)
-      .default(12_000)
-      .describe('longest one call with its retries may take, ms (below PARLEY_DELIVERY_TIMEOUT_MS, checked at start)'),
+    ...vendorTimeouts('Genesys'),
     endDetection: z
       .enum(['notifications', 'none'])
       .default('notifications')

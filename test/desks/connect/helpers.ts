@@ -1,9 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startConnectEmulator, type ConnectEmulator, type ConnectEmulatorOptions } from '../../../emulators/connect/main.js';
 import { client } from '../../emulators/helpers.js';
-import { startServer, until, type TestServer } from '../../helpers/server.js';
+import { configuredParley } from '../../helpers/scene.js';
+import { until, type TestServer } from '../../helpers/server.js';
 
 // A Parley server whose `web` channel routes to a `connect` desk instance (`cc`) pointed at an in-process
 // Amazon Connect emulator. Parley's SNS endpoint is subscribed to the emulator's streaming topic the way a
@@ -26,51 +24,22 @@ export interface ConnectScene {
 export async function connectScene(opts: { emulator?: ConnectEmulatorOptions; desk?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<ConnectScene> {
   const emu = await startConnectEmulator({ port: 0, snsRetry: { delaysMs: [50, 50, 50], timeoutMs: 2000 }, ...opts.emulator });
   const topicArn = emu.credentials.topicArns[0]!;
-  const dir = mkdtempSync(join(tmpdir(), 'parley-connect-'));
-  const dataDir = join(dir, 'data');
-  mkdirSync(dataDir);
-  const file = join(dir, 'parley.config.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
+  const parley = configuredParley(
+    'parley-connect-',
+    {
       channels: { web: { type: 'web' } },
       desks: {
         inbox: { type: 'inbox' },
-        cc: {
-          type: 'connect',
-          region: emu.credentials.region,
-          endpoint: emu.url,
-          instanceId: emu.credentials.instanceId,
-          contactFlowId: emu.credentials.contactFlowId,
-          topicArn,
-          snsTrustedHosts: [new URL(emu.url).host],
-          credentials: { accessKeyId: { env: 'TEST_AWS_KEY_ID' }, secretAccessKey: { env: 'TEST_AWS_SECRET' } },
-          attemptTimeoutMs: 1000,
-          totalTimeoutMs: 2500,
-          connectRequestsPerSecond: 100,
-          connectBurst: 100,
-          ...opts.desk,
-        },
+        cc: { ...connectDeskSettings(emu), ...opts.desk },
       },
       routes: [{ channel: 'web', desk: 'cc' }],
-    }),
+    },
+    { TEST_AWS_KEY_ID: emu.credentials.accessKeyId, TEST_AWS_SECRET: emu.credentials.secretAccessKey, ...opts.env },
   );
   const { control } = client(emu.url);
   const topicName = topicArn.split(':').pop()!;
-  const parley = (): Promise<TestServer> =>
-    startServer({
-      env: {
-        PARLEY_CONFIG: file,
-        TEST_AWS_KEY_ID: emu.credentials.accessKeyId,
-        TEST_AWS_SECRET: emu.credentials.secretAccessKey,
-        PARLEY_DELIVERY_TIMEOUT_MS: '4000',
-        ...opts.env,
-      },
-      captureLogs: true,
-      dataDir,
-    });
   const scene: ConnectScene = {
-    ts: await parley(),
+    ts: await parley.start(),
     emu,
     topicArn,
     control,
@@ -86,15 +55,33 @@ export async function connectScene(opts: { emulator?: ConnectEmulatorOptions; de
     },
     async restart() {
       await scene.ts.stop();
-      scene.ts = await parley();
+      scene.ts = await parley.start();
       await scene.subscribe();
     },
     async stop() {
       await scene.ts.stop();
       await emu.close();
-      rmSync(dir, { recursive: true, force: true });
+      parley.remove();
     },
   };
   await scene.subscribe();
   return scene;
+}
+
+/** A `connect` desk's settings for a Connect emulator (keys from TEST_AWS_KEY_ID / TEST_AWS_SECRET), with test timeouts. */
+export function connectDeskSettings(emu: { url: string; credentials: { region: string; instanceId: string; contactFlowId: string; topicArns: string[] } }): Record<string, unknown> {
+  return {
+    type: 'connect',
+    region: emu.credentials.region,
+    endpoint: emu.url,
+    instanceId: emu.credentials.instanceId,
+    contactFlowId: emu.credentials.contactFlowId,
+    topicArn: emu.credentials.topicArns[0]!,
+    snsTrustedHosts: [new URL(emu.url).host],
+    credentials: { accessKeyId: { env: 'TEST_AWS_KEY_ID' }, secretAccessKey: { env: 'TEST_AWS_SECRET' } },
+    attemptTimeoutMs: 1000,
+    totalTimeoutMs: 2500,
+    connectRequestsPerSecond: 100,
+    connectBurst: 100,
+  };
 }

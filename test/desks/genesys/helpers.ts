@@ -1,10 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startGenesysEmulator, type GenesysEmulator } from '../../../emulators/genesys/main.js';
 import type { GenesysEmulatorOptions } from '../../../emulators/genesys/main.js';
 import { client } from '../../emulators/helpers.js';
-import { startServer, until, type TestServer } from '../../helpers/server.js';
+import { configuredParley } from '../../helpers/scene.js';
+import { until, type TestServer } from '../../helpers/server.js';
 
 // A Parley server whose `web` channel routes to a `genesys` desk instance pointed at an in-process Genesys
 // emulator, whose webhook points back at Parley. The emulator plays the agent through its control API.
@@ -30,53 +28,30 @@ export async function genesysScene(opts: { emulator?: GenesysEmulatorOptions; de
   // The webhook URL needs Parley's port, which we know only after start: the emulator starts first with a
   // placeholder, and its integration is pointed at Parley afterwards through the control API.
   const emu = await startGenesysEmulator({ port: 0, webhook: { timeoutMs: 2000, delayMs: 50, maxRetries: 5 }, heartbeatMs: 1000, ...opts.emulator });
-  const dir = mkdtempSync(join(tmpdir(), 'parley-genesys-'));
-  const dataDir = join(dir, 'data');
-  mkdirSync(dataDir);
-  const file = join(dir, 'parley.config.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
+  const parley = configuredParley(
+    'parley-genesys-',
+    {
       channels: { web: { type: 'web' } },
       desks: {
         inbox: { type: 'inbox' },
-        gc: {
-          type: 'genesys',
-          host: emu.url,
-          clientId: emu.credentials.clientId,
-          clientSecret: { env: 'TEST_GENESYS_SECRET' },
-          integrationId: emu.credentials.integrationId,
-          webhookSecret: { env: 'TEST_GENESYS_WEBHOOK_SECRET' },
-          attemptTimeoutMs: 1000,
-          totalTimeoutMs: 2500,
-          ...opts.desk,
-        },
+        gc: { ...genesysDeskSettings(emu), ...opts.desk },
       },
       routes: [{ channel: 'web', desk: 'gc' }],
-    }),
+    },
+    { TEST_GENESYS_SECRET: emu.credentials.clientSecret, TEST_GENESYS_WEBHOOK_SECRET: emu.credentials.integrationSecret, ...opts.env },
   );
   const { control } = client(emu.url);
   const channels = async () => (await control('GET', '/genesys/notifications')).body.channels as { id: string; sockets: number }[];
   /** Notification channels of servers already stopped: their sockets do not count as ready. */
   const stale = new Set<string>();
-  const parley = async (): Promise<TestServer> => {
-    const ts = await startServer({
-      env: {
-        PARLEY_CONFIG: file,
-        TEST_GENESYS_SECRET: emu.credentials.clientSecret,
-        TEST_GENESYS_WEBHOOK_SECRET: emu.credentials.integrationSecret,
-        PARLEY_DELIVERY_TIMEOUT_MS: '4000',
-        ...opts.env,
-      },
-      captureLogs: true,
-      dataDir,
-    });
+  const start = async (): Promise<TestServer> => {
+    const ts = await parley.start();
     const set = await control('PATCH', `/genesys/integrations/${emu.credentials.integrationId}`, { webhookUrl: `${ts.url}/webhooks/genesys/gc` });
     if (set.status !== 200) throw new Error(`could not point the integration at Parley: ${set.status} ${JSON.stringify(set.body)}`);
     return ts;
   };
   const scene: GenesysScene = {
-    ts: await parley(),
+    ts: await start(),
     emu,
     control,
     async conversationOf(contactId: string) {
@@ -89,13 +64,27 @@ export async function genesysScene(opts: { emulator?: GenesysEmulatorOptions; de
     async restart() {
       for (const c of await channels()) stale.add(c.id);
       await scene.ts.stop();
-      scene.ts = await parley();
+      scene.ts = await start();
     },
     async stop() {
       await scene.ts.stop();
       await emu.close();
-      rmSync(dir, { recursive: true, force: true });
+      parley.remove();
     },
   };
   return scene;
+}
+
+/** A `genesys` desk's settings for a Genesys emulator (secrets from TEST_GENESYS_SECRET / TEST_GENESYS_WEBHOOK_SECRET), with test timeouts. */
+export function genesysDeskSettings(emu: { url: string; credentials: { clientId: string; integrationId: string } }): Record<string, unknown> {
+  return {
+    type: 'genesys',
+    host: emu.url,
+    clientId: emu.credentials.clientId,
+    clientSecret: { env: 'TEST_GENESYS_SECRET' },
+    integrationId: emu.credentials.integrationId,
+    webhookSecret: { env: 'TEST_GENESYS_WEBHOOK_SECRET' },
+    attemptTimeoutMs: 1000,
+    totalTimeoutMs: 2500,
+  };
 }
