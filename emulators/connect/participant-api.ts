@@ -96,8 +96,20 @@ export function participantApiRoutes(store: Store, desk: Desk, baseUrl: () => st
           ...rest,
           ...(receipts ? { MessageMetadata: { MessageId: rest.Id, Receipts: [{ ...(receipts.delivered ? { DeliveredTimestamp: receipts.delivered } : {}), ...(receipts.read ? { ReadTimestamp: receipts.read } : {}) }] } } : {}),
         }));
-        const ordered = b.SortOrder === 'DESCENDING' ? [...visible].reverse() : visible;
-        return json(200, { InitialContactId: chat.initialContactId, Transcript: ordered.slice(0, b.MaxResults ?? 15) });
+        // A page is a run of items in the chat's order, scanned from StartPosition (or from the newest item
+        // BACKWARD / the oldest FORWARD), then sorted (default DESCENDING). NextToken carries where the scan
+        // stopped; it is opaque to callers.
+        const cursor = b.NextToken ? readCursor(b.NextToken, visible.length) : startOf(b.StartPosition, b.ScanDirection, visible);
+        const size = b.MaxResults ?? 10;
+        const page = cursor.forward ? visible.slice(cursor.at, cursor.at + size) : visible.slice(Math.max(0, cursor.at - size + 1), cursor.at + 1);
+        const at = cursor.forward ? cursor.at + size : cursor.at - size;
+        const more = cursor.forward ? at < visible.length : at >= 0;
+        const sorted = b.SortOrder === 'ASCENDING' ? page : [...page].reverse();
+        return json(200, {
+          InitialContactId: chat.initialContactId,
+          Transcript: sorted,
+          ...(more && page.length ? { NextToken: Buffer.from(JSON.stringify({ at, forward: cursor.forward })).toString('base64url') } : {}),
+        });
       },
     },
     {
@@ -185,4 +197,39 @@ export function participantApiRoutes(store: Store, desk: Desk, baseUrl: () => st
       },
     },
   ];
+}
+
+interface Cursor {
+  /** The next item to take, as an index into the chat's visible items. */
+  at: number;
+  forward: boolean;
+}
+
+/** Where a first page starts: StartPosition's item (Id, AbsoluteTime or the MostRecent-th newest), else an end. */
+function startOf(start: { Id?: string | undefined; AbsoluteTime?: string | undefined; MostRecent?: number | undefined } | undefined, direction: string | undefined, items: { Id: string; AbsoluteTime: string }[]): Cursor {
+  // Default: BACKWARD without a StartPosition, FORWARD with one (API reference).
+  const forward = direction ? direction === 'FORWARD' : start !== undefined;
+  if (!start) return { at: forward ? 0 : items.length - 1, forward };
+  let at: number;
+  if (start.Id !== undefined) {
+    at = items.findIndex((i) => i.Id === start.Id);
+    if (at < 0) throw fail(404, 'ResourceNotFoundException', `No item ${start.Id} in this transcript.`);
+  } else if (start.AbsoluteTime !== undefined) {
+    const t = Date.parse(start.AbsoluteTime);
+    at = forward ? items.findIndex((i) => Date.parse(i.AbsoluteTime) >= t) : items.findLastIndex((i) => Date.parse(i.AbsoluteTime) <= t);
+    if (at < 0) at = forward ? items.length : -1;
+  } else {
+    at = items.length - 1 - (start.MostRecent ?? 0);
+  }
+  return { at, forward };
+}
+
+function readCursor(nextToken: string, length: number): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(nextToken, 'base64url').toString()) as Partial<Cursor>;
+    if (typeof c.at === 'number' && Number.isInteger(c.at) && c.at >= -1 && c.at <= length && typeof c.forward === 'boolean') return { at: c.at, forward: c.forward };
+  } catch {
+    // not one of ours
+  }
+  throw validation('The NextToken is not valid.');
 }

@@ -93,6 +93,10 @@ export const GetTranscript = z.object({
   NextToken: z.string().min(1).max(1000).optional(),
   ScanDirection: z.enum(['FORWARD', 'BACKWARD']).optional(),
   SortOrder: z.enum(['DESCENDING', 'ASCENDING']).optional(),
+  StartPosition: z
+    .object({ Id: z.string().min(1).max(256).optional(), AbsoluteTime: z.string().min(1).max(100).optional(), MostRecent: z.number().int().min(0).max(100).optional() })
+    .refine((p) => [p.Id, p.AbsoluteTime, p.MostRecent].filter((x) => x !== undefined).length === 1, 'exactly one of Id, AbsoluteTime, MostRecent')
+    .optional(),
 });
 export const StartAttachmentUpload = z.object({
   ContentType: z.string().min(1).max(255),

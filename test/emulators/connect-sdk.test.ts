@@ -10,6 +10,7 @@ import {
   DisconnectParticipantCommand,
   GetAttachmentCommand,
   GetTranscriptCommand,
+  type GetTranscriptCommandOutput,
   SendEventCommand,
   SendMessageCommand,
   StartAttachmentUploadCommand,
@@ -106,7 +107,7 @@ describe('the official AWS SDK clients against the Connect emulator', () => {
     await participant.send(new SendEventCommand({ ConnectionToken: token, ContentType: 'application/vnd.amazonaws.connect.event.typing' }));
     await expect(participant.send(new SendEventCommand({ ConnectionToken: token, ContentType: 'application/vnd.amazonaws.connect.event.nope' }))).rejects.toMatchObject({ name: 'ValidationException' });
 
-    const transcript = await participant.send(new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 100 }));
+    const transcript = await participant.send(new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 100, SortOrder: 'ASCENDING' }));
     expect(transcript.InitialContactId).toBe(chat.ContactId);
     expect(transcript.Transcript!.filter((i) => i.Type === 'MESSAGE').map((i) => i.Content)).toEqual(['Hi, I need help', 'Where is my parcel?']);
 
@@ -116,6 +117,62 @@ describe('the official AWS SDK clients against the Connect emulator', () => {
     // After the end, the tokens open nothing.
     await expect(participant.send(new SendMessageCommand({ ConnectionToken: token, ContentType: 'text/plain', Content: 'hello?' }))).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
     await expect(participant.send(new CreateParticipantConnectionCommand({ ParticipantToken: chat.ParticipantToken!, Type: ['CONNECTION_CREDENTIALS'] }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  it('GetTranscript: items posted before streaming are there but were never published; pages by MaxResults and NextToken, both directions and orders', async () => {
+    const chat = await start();
+    const id = chat.ContactId!;
+    // Before StartContactStreaming: the agent takes the chat and writes, and an AGENT-only note.
+    emu.desk.accept(id);
+    const early = emu.desk.agentReply(id, { text: 'early 1' });
+    emu.desk.agentReply(id, { text: 'internal', visibility: 'AGENT' });
+    const topic = emu.streaming.topics.get(emu.credentials.topicArns[0]!)!;
+    const before = topic.deliveries().length;
+    await connect.send(new StartContactStreamingCommand({ InstanceId: emu.credentials.instanceId, ContactId: id, ChatStreamingConfiguration: { StreamingEndpointArn: emu.credentials.topicArns[0]! }, ClientToken: 's-early' }));
+    const conn = await participant.send(new CreateParticipantConnectionCommand({ ParticipantToken: chat.ParticipantToken!, Type: ['CONNECTION_CREDENTIALS'], ConnectParticipant: true }));
+    const token = conn.ConnectionCredentials!.ConnectionToken!;
+    for (const text of ['late 1', 'late 2']) emu.desk.agentReply(id, { text });
+    await emu.streamsIdle();
+    // Streaming publishes from when it starts: nothing of the early reply went to the topic.
+    expect(topic.deliveries().slice(before).some((d) => d.body.includes('early 1'))).toBe(false);
+
+    const texts = (items: { Type?: string; Content?: string }[] | undefined) => (items ?? []).filter((i) => i.Type === 'MESSAGE').map((i) => i.Content);
+    // Defaults: BACKWARD from the newest, DESCENDING; AGENT-only items are not the customer's to see.
+    const all = await participant.send(new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 100 }));
+    expect(all.InitialContactId).toBe(id);
+    expect(texts(all.Transcript)).toEqual(['late 2', 'late 1', 'early 1', 'Hi, I need help']);
+    expect(all.NextToken).toBeUndefined();
+    expect(all.Transcript!.find((i) => i.Content === 'early 1')).toMatchObject({ Id: early.Id, ParticipantRole: 'AGENT' });
+
+    // Page by page, BACKWARD, each page ASCENDING: the pages come newest first.
+    const pages: string[][] = [];
+    let next: string | undefined;
+    do {
+      const page = await participant.send(new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 1, SortOrder: 'ASCENDING', ...(next ? { NextToken: next } : {}) }));
+      expect(page.Transcript!.length).toBeLessThanOrEqual(1);
+      pages.push(texts(page.Transcript) as string[]);
+      next = page.NextToken;
+    } while (next);
+    expect(pages.flat()).toEqual(['late 2', 'late 1', 'early 1', 'Hi, I need help']);
+
+    // FORWARD from a StartPosition, two at a time, ASCENDING: the chat's order from that item on.
+    const forward: string[] = [];
+    next = undefined;
+    let first = true;
+    do {
+      const page: GetTranscriptCommandOutput = await participant.send(
+        new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 2, ScanDirection: 'FORWARD', SortOrder: 'ASCENDING', ...(next ? { NextToken: next } : { StartPosition: { Id: early.Id! } }) }),
+      );
+      if (first) expect(page.Transcript![0]!.Id).toBe(early.Id);
+      first = false;
+      forward.push(...(texts(page.Transcript) as string[]));
+      next = page.NextToken;
+    } while (next);
+    expect(forward).toEqual(['early 1', 'late 1', 'late 2']);
+
+    await expect(participant.send(new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 101 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(participant.send(new GetTranscriptCommand({ ConnectionToken: token, NextToken: 'not-ours' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(participant.send(new GetTranscriptCommand({ ConnectionToken: 'nope' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('an expired connection token is 403 AccessDeniedException; a new connection from the participant token works', async () => {

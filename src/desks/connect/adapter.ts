@@ -13,10 +13,11 @@ import { RateBudget } from '../../vendor/rate-budget.js';
 import { awsErrorName, AwsCaller } from './aws-call.js';
 import { ConnectApi, EVENT_TYPES } from './outbound.js';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, toOutgoing } from './parts.js';
+import { StreamItem } from './payloads.js';
 import { Sealer } from './sealed.js';
 import { Sessions, type ContactRecord, type ConnectionRecord } from './sessions.js';
 import { connectEndpoints, ConnectSettings } from './settings.js';
-import { connectWebhook } from './webhook.js';
+import { connectWebhook, reportItem } from './webhook.js';
 
 // The `connect` desk: Amazon Connect chat, with message streaming to SNS instead of a socket per customer
 // (vendor-protocols §3). Customer → Connect goes through deliver() (the outbox, in seq order, retried) and
@@ -50,6 +51,11 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
   readonly callBudgetMs: number;
   private readonly clients: { connect: ConnectClient; participant: ConnectParticipantClient };
   private readonly started: Started<{ rt: AdapterRuntime; reports: DeskReports; sealer: Sealer }>;
+  /**
+   * Contacts whose streaming this process just started and whose transcript has not been read yet: what
+   * Connect posted before the stream was on (a flow's greeting, a fast agent) only shows up there.
+   */
+  private readonly unread = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -233,6 +239,7 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
       if (!(await this.sessions.streaming(record.contactId))) {
         const streamingId = await this.api.startStreaming(record.contactId, signal);
         await this.sessions.saveStreaming(record.contactId, streamingId);
+        this.unread.add(record.contactId);
       }
       return { record };
     });
@@ -281,8 +288,8 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
   }
 
   /** The current connection, made or renewed when missing, near expiry, or `renew`. */
-  private connection(c: Conversation, contact: Contact | undefined, signal: AbortSignal | undefined, renew: boolean): Promise<ConnectionRecord> {
-    return this.sessions.exclusive(`${c.id}:connection`, async () => {
+  private async connection(c: Conversation, contact: Contact | undefined, signal: AbortSignal | undefined, renew: boolean): Promise<ConnectionRecord> {
+    const conn = await this.sessions.exclusive(`${c.id}:connection`, async () => {
       const record = (await this.sessions.contact(c.id)) ?? (await this.ensureChat(c, contact, {}, signal)).record;
       const current = await this.sessions.connection(c.id, record.contactId);
       if (current && !renew && current.expiresAt - Date.now() > this.settings.refreshBeforeMs) return current;
@@ -291,6 +298,26 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
       await this.sessions.saveConnection(c.id, next);
       return next;
     });
+    // Outside the lock: reporting an agent's file fetches it through this same connection.
+    if (this.unread.delete(conn.contactId)) await this.readMissed(c, conn, signal);
+    return conn;
+  }
+
+  /**
+   * Once per chat start: the transcript, reported like stream items (same keys, so what the stream brings too
+   * is stored once). Best effort — the stream goes on either way, so a failure is a warning, not a failed delivery.
+   */
+  private async readMissed(c: Conversation, conn: ConnectionRecord, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      const items = await this.api.transcript(conn.token, signal);
+      for (const raw of items) {
+        const item = StreamItem.safeParse({ ...raw, InitialContactId: conn.contactId });
+        // GetTranscript with the customer's connection shows only what the customer may see.
+        if (item.success) await reportItem(this, item.data, 'CUSTOMER', 'transcript');
+      }
+    } catch (e) {
+      this.log.warn({ desk: this.id, conversationId: c.id, err: e }, 'reading the Amazon Connect transcript failed; messages sent before streaming started may be missing');
+    }
   }
 }
 

@@ -5,6 +5,8 @@ import {
   CreateParticipantConnectionCommand,
   DisconnectParticipantCommand,
   GetAttachmentCommand,
+  GetTranscriptCommand,
+  type Item,
   SendEventCommand,
   SendMessageCommand,
   StartAttachmentUploadCommand,
@@ -173,5 +175,29 @@ export class ConnectApi {
   async attachmentUrl(token: string, attachmentId: string, signal?: AbortSignal): Promise<string> {
     const out = await this.participantCall('GetAttachment', (abortSignal) => this.d.participant.send(new GetAttachmentCommand({ ConnectionToken: token, AttachmentId: attachmentId }), { abortSignal }), signal);
     return need(out.Url, 'a download URL');
+  }
+
+  /** GetTranscript: the whole chat as the customer participant sees it, oldest first, page by page. */
+  async transcript(token: string, signal?: AbortSignal): Promise<Item[]> {
+    // Scanned BACKWARD from the newest item (the API's default, what Amazon's own chat client does), each page
+    // sorted ASCENDING: the pages, newest first, are put back in the chat's order at the end.
+    const pages: Item[][] = [];
+    let next: string | undefined;
+    // A bound on pages: a chat is short, and a NextToken that never ends must not hold a delivery forever.
+    for (let page = 0; page < 20; page++) {
+      const out = await this.participantCall(
+        'GetTranscript',
+        (abortSignal) =>
+          this.d.participant.send(
+            new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 100, SortOrder: 'ASCENDING', ScanDirection: 'BACKWARD', ...(next ? { NextToken: next } : {}) }),
+            { abortSignal },
+          ),
+        signal,
+      );
+      pages.push(out.Transcript ?? []);
+      next = out.NextToken;
+      if (!next) break;
+    }
+    return pages.reverse().flat();
   }
 }

@@ -66,10 +66,16 @@ async function notification(desk: ConnectDesk, m: SnsMessage, envelope: unknown)
   }
   const parsed = StreamItem.safeParse(raw);
   if (!parsed.success) return ignored('message');
-  const item = parsed.data;
   // The attributes are not signed: only ever used to hide an item, never to route one.
   const attrs = Attributes.safeParse((envelope as { MessageAttributes?: unknown } | null)?.MessageAttributes);
-  const seen = visibility(attrs.success ? attrs.data : undefined);
+  return reportItem(desk, parsed.data, visibility(attrs.success ? attrs.data : undefined), 'stream');
+}
+
+/**
+ * One Connect item, from the stream or from the transcript the desk reads once streaming is on (what Connect
+ * posted before it started): keyed by the item's own ids either way, so an item seen both ways is stored once.
+ */
+export async function reportItem(desk: ConnectDesk, item: StreamItem, seen: string, via: 'stream' | 'transcript'): Promise<{ conversationId?: string | undefined; body: unknown }> {
   const contactId = item.InitialContactId ?? item.ContactId;
   if (!contactId) return ignored('contact');
   const reports = desk.reports;
@@ -92,7 +98,8 @@ async function notification(desk: ConnectDesk, m: SnsMessage, envelope: unknown)
         if (role === 'AGENT' && agent) await reports.agentJoined({ conversationId, agent, key: agent.id });
         return done;
       case CT.typing:
-        if (agent) await reports.typing({ conversationId, agent, typing: true });
+        // A typing indicator read back from the transcript is long stale.
+        if (agent && via === 'stream') await reports.typing({ conversationId, agent, typing: true });
         return done;
       case CT.transferSucceeded: {
         // The agent who had the chat hands it on; the chat waits in the next queue for another agent.

@@ -107,6 +107,29 @@ describe('connect desk ↔ emulator', () => {
     expect(texts).toEqual(['Hello Connect', 'visible reply']);
   });
 
+  it('what Connect posts before streaming starts (a fast agent) is read from the transcript and reaches the customer once, also when the stream brings it later', async () => {
+    // StartContactStreaming is slow: the agent takes the chat and answers before the stream is on.
+    await scene.control('POST', '/faults', { path: '/contact/start-streaming', kind: 'delay', delayMs: 900, times: 1 });
+    const chat = await customerChat(scene.ts, streams);
+    const sent = send(chat, 'Hello early bird');
+    const c = await contactOf(chat);
+    expect((await scene.control('POST', `/connect/contacts/${c.initialContactId}/accept`, {})).status).toBe(200);
+    expect((await scene.control('POST', `/connect/contacts/${c.initialContactId}/reply`, { text: 'before the stream' })).status).toBe(201);
+    expect((await contact(c.initialContactId)).streams).toEqual([]);
+    expect((await sent).status).toBe(201);
+    await chat.stream.next(eventFrame('message', chat.conversationId, (e) => e.parts[0]?.text === 'before the stream'), 5000);
+    await scene.emu.streamsIdle();
+    // Streaming publishes only from when it starts: the reply was never on the topic.
+    expect(topic().deliveries().some((d) => d.body.includes('before the stream'))).toBe(false);
+    // The same item arriving on the stream after all is stored once (same key as the transcript's).
+    const emuChat = scene.emu.store.chatByContact(c.initialContactId)!;
+    scene.emu.streaming.publish(emuChat, emuChat.items.find((i) => i.Content === 'before the stream')!);
+    await scene.emu.streamsIdle();
+    const all = await events(chat);
+    expect(all.filter((e) => e.kind === 'message' && e.parts[0]?.text === 'before the stream')).toHaveLength(1);
+    expect(all.filter((e) => e.kind === 'participant.joined')).toHaveLength(1);
+  });
+
   it('forged notifications are refused with 403 and store nothing: bad signature, wrong certificate host, wrong topic', async () => {
     const { chat, id } = await activeChat();
     await scene.control('POST', `/connect/contacts/${id}/reply`, { text: 'genuine' });
@@ -179,6 +202,8 @@ describe('connect desk ↔ emulator', () => {
 
   it('a chat that ended at Connect unheard (the notification lost): the next message starts a new contact', async () => {
     const { chat, id } = await activeChat();
+    // The first delivery has connected the customer (the joined frame can come before it does).
+    await until(async () => (await contact(id)).customerConnected === true, 5000, 'the customer connected');
     // The chat ends while its stream is off: Parley never hears chat.ended.
     for (const s of scene.emu.store.chats.get(id)!.streams) s.active = false;
     scene.emu.desk.agentEnd(id);
