@@ -2,7 +2,7 @@ import { startAwsSmsEmulator, type AwsSmsEmulator } from '../../emulators/aws-sm
 import { startConnectEmulator, type ConnectEmulator } from '../../emulators/connect/main.js';
 import { startGenesysEmulator, type GenesysEmulator } from '../../emulators/genesys/main.js';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio/main.js';
-import { awsSmsChannelSettings } from '../channels/aws-sms/helpers.js';
+import { awsSmsChannelSettings, awsSmsPhones } from '../channels/aws-sms/helpers.js';
 import { twilioChannelSettings } from '../channels/twilio-sms/helpers.js';
 import { connectDeskSettings } from '../desks/connect/helpers.js';
 import { genesysDeskSettings } from '../desks/genesys/helpers.js';
@@ -111,14 +111,7 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
     aws = {
       emu,
       control,
-      async text(phone, body) {
-        const r = await control('POST', `/aws-sms/phones/${encodeURIComponent(phone)}/texts`, { body });
-        if (r.status !== 200) throw new Error(`the phone could not text: ${r.status} ${JSON.stringify(r.body)}`);
-        return r.body as { inboundMessageId: string; snsMessageId: string };
-      },
-      async received(phone) {
-        return (await control('GET', `/aws-sms/phones/${encodeURIComponent(phone)}/texts`)).body.texts as { messageId: string; body: string }[];
-      },
+      ...awsSmsPhones(control),
     };
   }
   Object.assign(sms, opts.channelSettings);

@@ -59,14 +59,7 @@ export async function awsSmsScene(opts: SceneOptions = {}): Promise<AwsSmsScene>
     emu,
     webhookUrl,
     control,
-    async text(phone, body) {
-      const r = await control('POST', `/aws-sms/phones/${encodeURIComponent(phone)}/texts`, { body });
-      if (r.status !== 200) throw new Error(`the phone could not text: ${r.status} ${JSON.stringify(r.body)}`);
-      return r.body as { inboundMessageId: string; snsMessageId: string };
-    },
-    async received(phone) {
-      return (await control('GET', `/aws-sms/phones/${encodeURIComponent(phone)}/texts`)).body.texts as { messageId: string; body: string }[];
-    },
+    ...awsSmsPhones(control),
     async conversationOf(inboundMessageId) {
       const hub = () => parley.ts.server.services.hub;
       const found = await until(async () => (await hub().tx((tx) => tx.findEventByKey('channel:sms', `message:${inboundMessageId}`)))?.conversationId, 8000, `the conversation of ${inboundMessageId}`);
@@ -94,5 +87,19 @@ export function awsSmsChannelSettings(emu: { url: string; credentials: { region:
     secretAccessKey: { env: 'TEST_AWS_SMS_SECRET' },
     attemptTimeoutMs: 1000,
     totalTimeoutMs: 2500,
+  };
+}
+
+/** Play handsets through the AWS SMS emulator's control API: text the number, read what a phone received. */
+export function awsSmsPhones(control: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>) {
+  return {
+    async text(phone: string, body: string) {
+      const r = await control('POST', `/aws-sms/phones/${encodeURIComponent(phone)}/texts`, { body });
+      if (r.status !== 200) throw new Error(`the phone could not text: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body as { inboundMessageId: string; snsMessageId: string };
+    },
+    async received(phone: string) {
+      return (await control('GET', `/aws-sms/phones/${encodeURIComponent(phone)}/texts`)).body.texts as { messageId: string; body: string }[];
+    },
   };
 }
