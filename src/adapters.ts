@@ -4,7 +4,9 @@ import { proactiveOf, type ChannelAdapter, type DeskAdapter, type LegAdapter } f
 import type { LegPolicy } from './core/fanout.js';
 import type { Conversation, Leg } from './core/model.js';
 import { ParleyError } from './core/errors.js';
+import type { RedactionPolicy } from './core/redaction.js';
 import { pickRoute } from './core/routing.js';
+import { compileRedaction } from './switchboard/redaction.js';
 import type { InstanceConfig, Route, SwitchboardConfig } from './switchboard/config.js';
 import { hasLifecycle, type AdapterDeps, type AdapterRuntime, type AdapterType } from './switchboard/types.js';
 
@@ -99,6 +101,18 @@ export class Adapters {
     return { desk: route.desk, queueId: { vendor: route.queue ?? route.desk }, context };
   }
 
+  /**
+   * The PII policy for messages in a conversation: its route's, picked as placement picked it (channel
+   * instance and the entry point placement recorded), else none. Read per message, so a policy added to a
+   * route applies to the conversations already open on it from the next restart.
+   */
+  redactionFor = (c: Pick<Conversation, 'channel' | 'context'>): RedactionPolicy | undefined => {
+    const entryPoint = typeof c.context.entryPoint === 'string' ? c.context.entryPoint : undefined;
+    const route = pickRoute(this.routes, c.channel, entryPoint);
+    if (!route?.redact) return undefined;
+    return compileRedaction(route.redact, `routes.${this.routes.indexOf(route)}.redact`);
+  };
+
   /** The built-in inbox desk instances: the only ones whose conversations inbox agents may be assigned. */
   inboxDesks(): string[] {
     return this.instancesOf('desk', 'inbox');
@@ -129,6 +143,19 @@ export interface Placement {
   desk: string;
   queueId: string | { vendor: string };
   context: Record<string, unknown>;
+}
+
+/** Context keys only placement writes: what the route decided, which later steps trust. */
+const PLACEMENT_KEYS = ['entryPoint', 'deskQueue'];
+
+/**
+ * A new conversation's context: the caller's (a customer's handover data, a vendor's) with the placement's
+ * on top, and never a caller's own `entryPoint` or `deskQueue`. The route a conversation's messages follow
+ * (its PII policy, its vendor queue) is read back from these, so a client may not name them in free context.
+ */
+export function placedContext(given: Record<string, unknown> | undefined, where: Placement): Record<string, unknown> {
+  const own = Object.fromEntries(Object.entries(given ?? {}).filter(([k]) => !PLACEMENT_KEYS.includes(k)));
+  return { ...own, ...where.context };
 }
 
 function build(inst: InstanceConfig, side: Leg, types: AdapterType[], deps: AdapterDeps): LegAdapter {

@@ -18,6 +18,7 @@ import { makeAuthenticator } from './http/guard.js';
 import { Metrics } from './http/metrics.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { cannedRoutes } from './http/routes/canned.js';
+import { originalRoutes } from './http/routes/originals.js';
 import { mediaRoutes } from './http/routes/media.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { pageRoutes } from './http/routes/pages.js';
@@ -110,6 +111,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   inboxRoutes(app, services, agent);
   adminRoutes(app, services);
   cannedRoutes(app, services);
+  originalRoutes(app, services);
   streamRoutes(app, services, customer, agent);
   opsRoutes(app, services, VERSION);
   pageRoutes(app);

@@ -6,6 +6,9 @@ import { loadConfig } from '../config.js';
 import { ParleyError } from '../core/errors.js';
 import { createServer, listen, VERSION, type ParleyServer } from '../server.js';
 import { parseSwitchboard } from '../switchboard/config.js';
+import { listening, type DemoPart } from './demo-parts.js';
+import { metaPart, type DemoMeta, type StartDemoMeta } from './demo-meta.js';
+import { DEMO_SMS_DESK, smsPart, type DemoSms, type StartDemoConnect, type StartDemoTwilio } from './demo-sms.js';
 import { loadEmulator } from './emulators.js';
 
 // `parley demo`: "any channel, any desk" in one command, with no config file and no vendor account. It
@@ -16,21 +19,14 @@ import { loadEmulator } from './emulators.js';
 // agent page plays the agent. Parley's data goes to a temporary folder removed on exit: the emulator keeps
 // its org in memory, so a database outliving it would hold conversations this Genesys never heard of.
 //
-// `parley demo --sms` adds a phone answered in Amazon Connect, in the same Parley: the Twilio emulator (its
-// phone page texts the number as a customer's phone) and the Amazon Connect emulator (its agent page plays
-// the agent), a `twilio-sms` channel `sms` on the emulated number and a `connect` desk `connect`, and the
-// route sms → connect. Wired as a user wires the real ones: the number's webhook is Parley's
-// /webhooks/twilio-sms/sms (Twilio signs that URL with the Auth Token the channel holds), and Parley's
-// /webhooks/connect/connect is subscribed to the streaming topic, Parley confirming the subscription itself.
-// It is an option rather than part of every demo: two more emulators and ports for a story of its own.
+// Optional parts add a story of their own to the same Parley (each an option: more emulators and ports):
+// `--sms` a phone answered in Amazon Connect (demo-sms.ts), `--meta` Messenger and WhatsApp answered in
+// Genesys with PII redaction (demo-meta.ts).
 
 export const DEMO_ENTRY_POINT = 'demo-genesys';
 export const DEMO_DESK = 'genesys';
-/** `--sms`: the channel instance texts arrive on, and the desk they go to. */
-export const DEMO_SMS_CHANNEL = 'sms';
-export const DEMO_SMS_DESK = 'connect';
 /** Beside `npm start`'s 8080 and `parley emulate <vendor>`'s 9100/9110/9300, so the demo runs alongside them. */
-export const DEMO_PORTS = { parley: 8090, emulator: 9190, twilio: 9191, connect: 9192 } as const;
+export const DEMO_PORTS = { parley: 8090, emulator: 9190, twilio: 9191, connect: 9192, meta: 9193 } as const;
 
 /** What the demo uses of the Genesys emulator: a structural view, because src/ may not import emulators/. */
 export interface DemoEmulator {
@@ -40,22 +36,6 @@ export interface DemoEmulator {
   close(): Promise<void>;
 }
 export type StartDemoEmulator = (opts: { port: number; host: string; webhookUrl: string }) => Promise<DemoEmulator>;
-
-/** What `--sms` uses of the Twilio emulator. */
-export interface DemoTwilioEmulator {
-  url: string;
-  credentials: { accountSid: string; authToken: string; number: string };
-  close(): Promise<void>;
-}
-export type StartDemoTwilio = (opts: { port: number; host: string; webhookUrl: string }) => Promise<DemoTwilioEmulator>;
-
-/** What `--sms` uses of the Amazon Connect emulator. */
-export interface DemoConnectEmulator {
-  url: string;
-  credentials: { region: string; accessKeyId: string; secretAccessKey: string; instanceId: string; contactFlowId: string; topicArns: string[] };
-  close(): Promise<void>;
-}
-export type StartDemoConnect = (opts: { port: number; host: string }) => Promise<DemoConnectEmulator>;
 
 export interface DemoOptions {
   /** Parley's port; not 0, because the emulator needs Parley's webhook URL before Parley starts. */
@@ -78,16 +58,11 @@ export interface DemoOptions {
   connectPort?: number | undefined;
   startTwilio?: StartDemoTwilio | undefined;
   startConnect?: StartDemoConnect | undefined;
-}
-
-/** The SMS part of a demo started with `sms`. */
-export interface DemoSms {
-  twilio: DemoTwilioEmulator;
-  connect: DemoConnectEmulator;
-  /** The Twilio emulator's phone page: text the number as the customer there. */
-  phoneUrl: string;
-  /** The Connect emulator's agent page: play the Amazon Connect agent there. */
-  agentUrl: string;
+  /** Also Messenger and WhatsApp (Meta emulator, `messenger` and `whatsapp` channels) answered in Genesys. */
+  meta?: boolean | undefined;
+  /** The Meta emulator's port with `meta` (0 picks a free one). */
+  metaPort?: number | undefined;
+  startMeta?: StartDemoMeta | undefined;
 }
 
 export interface Demo {
@@ -99,6 +74,8 @@ export interface Demo {
   agentUrl: string;
   /** With `sms`: the phone and the Amazon Connect agent. */
   sms?: DemoSms | undefined;
+  /** With `meta`: the Messenger and WhatsApp phone page. */
+  meta?: DemoMeta | undefined;
   dataDir: string;
   banner(): string[];
   close(): Promise<void>;
@@ -114,41 +91,6 @@ const startBuiltEmulator: StartDemoEmulator = async ({ port, host, webhookUrl })
   return mod.startGenesysEmulator({ port, host, integration: { webhookUrl } });
 };
 
-const startBuiltTwilio: StartDemoTwilio = async ({ port, host, webhookUrl }) => {
-  const mod = await loadEmulator<{ startTwilioEmulator(o: { port: number; host: string; webhookUrl: string }): Promise<DemoTwilioEmulator> }>('twilio');
-  return mod.startTwilioEmulator({ port, host, webhookUrl });
-};
-
-const startBuiltConnect: StartDemoConnect = async ({ port, host }) => {
-  const mod = await loadEmulator<{ startConnectEmulator(o: { port: number; host: string }): Promise<DemoConnectEmulator> }>('connect');
-  return mod.startConnectEmulator({ port, host });
-};
-
-/**
- * Subscribes Parley's SNS endpoint to the emulator's streaming topic (what a user does in the SNS console)
- * through its control API; the emulator answers once Parley confirmed the subscription.
- */
-async function subscribeToTopic(connect: DemoConnectEmulator, endpoint: string): Promise<void> {
-  const topic = connect.credentials.topicArns[0]!;
-  const res = await fetch(`${connect.url}/__control/connect/topics/${encodeURIComponent(topic.split(':').pop()!)}/subscribe`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ endpoint }),
-  });
-  const body = (await res.json().catch(() => ({}))) as { confirmed?: boolean };
-  if (res.status !== 200 || body.confirmed !== true) throw new ParleyError('CONFIG', `Parley did not confirm the Amazon Connect emulator's SNS subscription (${res.status}).`);
-}
-
-/** A port already taken is the likely failure: name the option that picks another. */
-async function listening<T>(start: () => Promise<T>, port: number, option: string): Promise<T> {
-  try {
-    return await start();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ParleyError('CONFIG', `Port ${port} is in use; choose another with ${option}.`, { details: { key: option } });
-    throw e;
-  }
-}
-
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   if (opts.port === 0) throw new ParleyError('CONFIG', "--port must be a fixed port for the demo: the emulator is given Parley's webhook URL before Parley starts.", { details: { key: '--port' } });
   const env = opts.env ?? {};
@@ -161,77 +103,45 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const removeData = () => temporary && rmSync(dataDir, { recursive: true, force: true });
 
   let emulator: DemoEmulator | undefined;
-  let twilio: DemoTwilioEmulator | undefined;
-  let connect: DemoConnectEmulator | undefined;
   let parley: ParleyServer | undefined;
-  const smsWebhookUrl = `${local}/webhooks/twilio-sms/${DEMO_SMS_CHANNEL}`;
+  let sms: (DemoPart & { sms: DemoSms }) | undefined;
+  let meta: (DemoPart & { meta: DemoMeta }) | undefined;
+  const parts: DemoPart[] = [];
+  const closeParts = async () => {
+    for (const part of parts.splice(0).reverse()) await part.close().catch(() => undefined);
+  };
   try {
     emulator = await listening(() => (opts.startEmulator ?? startBuiltEmulator)({ port: opts.emulatorPort, host: opts.host, webhookUrl: `${local}/webhooks/genesys/${DEMO_DESK}` }), opts.emulatorPort, '--emulator-port');
-    if (opts.sms) {
-      const twilioPort = opts.twilioPort ?? DEMO_PORTS.twilio;
-      const connectPort = opts.connectPort ?? DEMO_PORTS.connect;
-      twilio = await listening(() => (opts.startTwilio ?? startBuiltTwilio)({ port: twilioPort, host: opts.host, webhookUrl: smsWebhookUrl }), twilioPort, '--twilio-port');
-      connect = await listening(() => (opts.startConnect ?? startBuiltConnect)({ port: connectPort, host: opts.host }), connectPort, '--connect-port');
-    }
+    const ctx = { host: opts.host, local };
+    if (opts.sms) parts.push((sms = await smsPart(ctx, { twilioPort: opts.twilioPort ?? DEMO_PORTS.twilio, connectPort: opts.connectPort ?? DEMO_PORTS.connect, startTwilio: opts.startTwilio, startConnect: opts.startConnect })));
+    if (opts.meta) parts.push((meta = await metaPart(ctx, { metaPort: opts.metaPort ?? DEMO_PORTS.meta, desk: DEMO_DESK, startMeta: opts.startMeta })));
     const c = emulator.credentials;
     const summary = Summary.parse(emulator.summary());
     const queue = summary.queues.find((q) => q.id === c.defaultQueueId);
     const passed = Object.fromEntries(PASSED_THROUGH.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
     // The data folder as the working folder: a parley.config.json wherever the demo was started is not read.
     const config = loadConfig({ LOG_LEVEL: 'warn', PARLEY_PUBLIC_URL: local, ...passed, PORT: String(opts.port), HOST: opts.host, PARLEY_DATA_DIR: dataDir, PARLEY_PRINT_SETUP: 'false' }, dataDir);
-    const t = twilio;
-    const cc = connect;
     config.switchboard = parseSwitchboard(
       {
-        channels: {
-          web: { type: 'web' },
-          ...(t
-            ? {
-                [DEMO_SMS_CHANNEL]: {
-                  type: 'twilio-sms',
-                  accountSid: t.credentials.accountSid,
-                  authToken: t.credentials.authToken,
-                  from: t.credentials.number,
-                  webhookUrl: smsWebhookUrl,
-                  apiBaseUrl: t.url,
-                },
-              }
-            : {}),
-        },
-        desks: {
-          inbox: { type: 'inbox' },
-          [DEMO_DESK]: {
-            type: 'genesys',
-            host: emulator.url,
-            clientId: c.clientId,
-            clientSecret: c.clientSecret,
-            integrationId: c.integrationId,
-            webhookSecret: c.integrationSecret,
-            queueId: c.defaultQueueId,
-            ...(queue ? { queueName: queue.name } : {}),
-            availabilityIntervalMs: opts.availabilityIntervalMs ?? 5000,
+        channels: Object.assign({ web: { type: 'web' } }, ...parts.map((p) => p.channels)),
+        desks: Object.assign(
+          {
+            inbox: { type: 'inbox' },
+            [DEMO_DESK]: {
+              type: 'genesys',
+              host: emulator.url,
+              clientId: c.clientId,
+              clientSecret: c.clientSecret,
+              integrationId: c.integrationId,
+              webhookSecret: c.integrationSecret,
+              queueId: c.defaultQueueId,
+              ...(queue ? { queueName: queue.name } : {}),
+              availabilityIntervalMs: opts.availabilityIntervalMs ?? 5000,
+            },
           },
-          ...(cc
-            ? {
-                [DEMO_SMS_DESK]: {
-                  type: 'connect',
-                  region: cc.credentials.region,
-                  endpoint: cc.url,
-                  instanceId: cc.credentials.instanceId,
-                  contactFlowId: cc.credentials.contactFlowId,
-                  topicArn: cc.credentials.topicArns[0],
-                  // The emulator signs SNS messages with a local certificate it serves itself.
-                  snsTrustedHosts: [new URL(cc.url).host],
-                  credentials: { accessKeyId: cc.credentials.accessKeyId, secretAccessKey: cc.credentials.secretAccessKey },
-                },
-              }
-            : {}),
-        },
-        routes: [
-          ...(t && cc ? [{ channel: DEMO_SMS_CHANNEL, desk: DEMO_SMS_DESK }] : []),
-          { channel: 'web', entryPoint: DEMO_ENTRY_POINT, desk: DEMO_DESK },
-          { channel: 'web', desk: 'inbox' },
-        ],
+          ...parts.map((p) => p.desks),
+        ),
+        routes: [...parts.flatMap((p) => p.routes), { channel: 'web', entryPoint: DEMO_ENTRY_POINT, desk: DEMO_DESK }, { channel: 'web', desk: 'inbox' }],
       },
       {},
       'parley demo',
@@ -239,11 +149,10 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     parley = await createServer(config);
     const server = parley;
     await listening(() => listen(server, opts.port, opts.host), opts.port, '--port');
-    if (connect) await subscribeToTopic(connect, `${local}/webhooks/connect/${DEMO_SMS_DESK}`);
+    for (const part of parts) await part.connected();
   } catch (e) {
     await parley?.close();
-    await connect?.close();
-    await twilio?.close();
+    await closeParts();
     await emulator?.close();
     removeData();
     throw e;
@@ -255,40 +164,29 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   // Narrowed consts for the closures below (a `let` loses its narrowing inside them).
   const p = parley;
   const emu = emulator;
-  const sms: DemoSms | undefined = twilio && connect ? { twilio, connect, phoneUrl: `${twilio.url}/phone`, agentUrl: `${connect.url}/agent` } : undefined;
+  const desks = ['"inbox" (built in)', `"${DEMO_DESK}"${sms ? ` and "${DEMO_SMS_DESK}"` : ''} (the emulator${sms ? 's' : ''})`];
   let closing: Promise<void> | undefined;
   return {
     parley: p,
     emulator: emu,
     shopUrl,
     agentUrl,
-    sms,
+    ...(sms ? { sms: sms.sms } : {}),
+    ...(meta ? { meta: meta.meta } : {}),
     dataDir,
     banner: () => [
-      sms ? `Parley demo: a shop's chat widget answered in Genesys Cloud, and a phone answered in Amazon Connect (all emulated)` : `Parley demo: a shop's chat widget, answered in Genesys Cloud (emulated)`,
+      `Parley demo: a shop's chat widget answered in Genesys Cloud${meta ? ', with Messenger and WhatsApp' : ''}${sms ? ', and a phone answered in Amazon Connect' : ''} (${parts.length ? 'all ' : ''}emulated)`,
       `  Customer  ${shopUrl}   chat here as the customer`,
       `  Agent     ${agentUrl}   play the Genesys agent here`,
-      ...(sms
-        ? [
-            `  Phone     ${sms.phoneUrl}   text ${sms.twilio.credentials.number} here as the customer's phone`,
-            `  Connect   ${sms.agentUrl}   play the Amazon Connect agent here`,
-          ]
-        : []),
+      ...parts.flatMap((part) => part.links),
       '',
-      sms
-        ? `  Parley ${VERSION} on ${base}: desks "inbox" (built in), "${DEMO_DESK}" and "${DEMO_SMS_DESK}" (the emulators); web chats opened with`
-        : `  Parley ${VERSION} on ${base}: desks "inbox" (built in) and "${DEMO_DESK}" (the emulator); chats opened with`,
+      `  Parley ${VERSION} on ${base}: desks ${desks.join(' and ')}; web chats opened with`,
       `    the entry point "${DEMO_ENTRY_POINT}" go to ${DEMO_DESK}, all others to the inbox.`,
-      ...(sms
-        ? [
-            `    Texts to ${sms.twilio.credentials.number} arrive on channel "${DEMO_SMS_CHANNEL}" (twilio-sms) and go to desk "${DEMO_SMS_DESK}" (Amazon Connect).`,
-            `  Genesys Cloud emulator on ${emu.url}  (control API ${emu.url}/__control)`,
-            `  Twilio emulator on ${sms.twilio.url}  (webhook ${smsWebhookUrl}; control API ${sms.twilio.url}/__control)`,
-            `  Amazon Connect emulator on ${sms.connect.url}  (streaming to ${base}/webhooks/connect/${DEMO_SMS_DESK}; control API ${sms.connect.url}/__control)`,
-          ]
-        : [`  Genesys Cloud emulator on ${emu.url}  (control API ${emu.url}/__control)`, `  (parley demo --sms adds a phone texting through Twilio, answered in Amazon Connect.)`]),
+      ...parts.flatMap((part) => part.about),
+      `  Genesys Cloud emulator on ${emu.url}  (control API ${emu.url}/__control)`,
+      ...(parts.length ? [] : ['  (parley demo --sms adds a phone texting through Twilio, answered in Amazon Connect; --meta adds Messenger and WhatsApp.)']),
       `  Data in ${dataDir}${temporary ? ' (removed on exit)' : ''}`,
-      sms ? 'Ctrl-C stops them all.' : 'Ctrl-C stops both.',
+      parts.length ? 'Ctrl-C stops them all.' : 'Ctrl-C stops both.',
     ],
     close() {
       // Parley first: its sockets and calls to the emulators end before the emulators go.
@@ -297,8 +195,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
           await p.close();
         } finally {
           try {
-            await sms?.connect.close();
-            await sms?.twilio.close();
+            await closeParts();
           } finally {
             await emu.close();
             removeData();

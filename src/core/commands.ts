@@ -4,6 +4,7 @@ import type { AgentRef, Author, Conversation, EventBody, Leg, StoredEvent } from
 import type { Part } from './parts.js';
 import { assertTransition, WAITING_PHASES } from './phases.js';
 import type { AppendPlan, DeliveryPlan, EventDraft, Tx } from './ports.js';
+import { isScreened, redactParts, type RedactionPolicy } from './redaction.js';
 
 // The conversation commands. Each runs inside one transaction (see RunInTx) and returns the events it
 // appended; the caller publishes them only after commit, so nobody ever sees an event that was rolled back.
@@ -19,6 +20,8 @@ export interface CommandContext {
   tx: Tx;
   /** The adapters on each leg of this conversation, to decide which events need a delivery row. */
   legsFor(conversation: Conversation): LegPolicy[];
+  /** The PII policy of the conversation's route (Adapters.redactionFor), if it has one. */
+  redactionFor?(conversation: Conversation): RedactionPolicy | undefined;
   /**
    * Set when a command wrote a delivery the dispatcher must make (a leg that does not read the log), so the
    * hub wakes the dispatcher after the commit only then.
@@ -136,13 +139,30 @@ function refusal(conv: Conversation, input: PostMessageInput): 'CONVERSATION_NOT
  */
 const queuesIt = (conv: Conversation, input: PostMessageInput): boolean => conv.phase === 'bot' && input.author.role === 'customer';
 
-const messageDraft = (input: PostMessageInput): EventDraft => ({
-  body: { kind: 'message', parts: input.parts, ...(input.clientMessageId ? { clientMessageId: input.clientMessageId } : {}) },
-  author: input.author,
-  origin: input.origin,
-  source: input.source,
-  key: input.key,
-});
+/**
+ * The message as it will be stored, and the unredacted parts when the route's policy keeps them. Redaction
+ * happens here, the one place every channel's customer messages pass through, before anything is written:
+ * with `original: 'drop'` the unredacted text reaches no table (the idempotency key is the client's or the
+ * vendor's message id, never the text).
+ */
+function messageDraft(ctx: CommandContext, conv: Conversation, input: PostMessageInput): { draft: EventDraft; original?: Part[] } {
+  const policy = isScreened(input.author, input.origin) ? ctx.redactionFor?.(conv) : undefined;
+  const screened = policy ? redactParts(input.parts, policy.rules) : undefined;
+  const found = screened?.found.length ? screened.found : undefined;
+  const draft: EventDraft = {
+    body: {
+      kind: 'message',
+      parts: found && screened ? screened.parts : input.parts,
+      ...(input.clientMessageId ? { clientMessageId: input.clientMessageId } : {}),
+      ...(found ? { redacted: found } : {}),
+    },
+    author: input.author,
+    origin: input.origin,
+    source: input.source,
+    key: input.key,
+  };
+  return found && policy?.original === 'admins' ? { draft, original: input.parts } : { draft };
+}
 
 /**
  * The message as one plain append, for Tx.appendAtOnce: undefined wherever more happens than the append (a
@@ -150,7 +170,10 @@ const messageDraft = (input: PostMessageInput): EventDraft => ({
  */
 function plainMessage(ctx: CommandContext, conv: Conversation, input: PostMessageInput): AppendPlan | undefined {
   if (refusal(conv, input) || queuesIt(conv, input)) return undefined;
-  const { body, author, origin } = messageDraft(input);
+  const { draft, original } = messageDraft(ctx, conv, input);
+  // A kept original is a second write (event_originals): the general path makes it.
+  if (original) return undefined;
+  const { body, author, origin } = draft;
   return { body, author, origin, deliveries: deliveriesOf(ctx, conv, { kind: body.kind, author, origin }) };
 }
 
@@ -181,7 +204,10 @@ export async function postMessage(ctx: CommandContext, input: PostMessageInput):
   const conv = await lockOpen(tx, input.conversationId);
   const refused = refusal(conv, input);
   if (refused) throw new ParleyError(refused);
-  const events: StoredEvent[] = [await append(ctx, conv, messageDraft(input))];
+  const { draft, original } = messageDraft(ctx, conv, input);
+  const message = await append(ctx, conv, draft);
+  if (original) await tx.keepOriginal({ eventId: message.id, conversationId: conv.id, parts: original });
+  const events: StoredEvent[] = [message];
   if (queuesIt(conv, input)) {
     conv.phase = assertTransition(conv.phase, 'queue');
     const queue = conv.queueId ? await tx.getQueue(conv.queueId) : undefined;

@@ -24,7 +24,7 @@ export const ERRORS = {
   ACCOUNT_DISABLED: { status: 403, retryable: false, message: 'This account is disabled.' },
   WEBHOOK_SIGNATURE: { status: 401, retryable: false, message: 'The webhook signature is missing or does not match.' },
   /** The same refusal where the vendor's docs ask for 403 (Amazon SNS: a message that fails verification). */
-  WEBHOOK_FORGED: { status: 403, retryable: false, message: 'The webhook message failed verification (signature, signing certificate or topic).' },
+  WEBHOOK_FORGED: { status: 403, retryable: false, message: 'The webhook request failed verification (its signature, signing certificate, topic or verify token).' },
   FORBIDDEN: { status: 403, retryable: false, message: 'This token may not do that.' },
   // Resources
   NOT_FOUND: { status: 404, retryable: false, message: 'No such resource.' },
@@ -53,6 +53,9 @@ export const ERRORS = {
   UNAVAILABLE: { status: 503, retryable: true, message: 'Parley is not ready.' },
   // Delivery to a leg (adapters throw these; the dispatcher reads `retryable`)
   DELIVERY_REJECTED: { status: 502, retryable: false, message: 'The destination rejected the message.' },
+  // Meta's messaging windows (Messenger, WhatsApp): a free-form reply more than 24 h after the customer last
+  // wrote, with no HUMAN_AGENT tag or template configured to carry it. Final: waiting does not reopen it.
+  REPLY_WINDOW_CLOSED: { status: 502, retryable: false, message: 'The customer last wrote too long ago: the channel accepts no free-form reply until they write again.' },
   DELIVERY_UNAVAILABLE: { status: 502, retryable: true, message: 'The destination is unavailable.' },
   DELIVERY_TIMEOUT: { status: 504, retryable: true, message: 'The destination did not answer in time.' },
   // Configuration and internal

@@ -62,7 +62,16 @@ export const AgentRef = z.object({ id: z.string(), name: z.string() });
 export type AgentRef = z.infer<typeof AgentRef>;
 
 export type EventBody =
-  | { kind: 'message'; parts: Part[]; clientMessageId?: string }
+  | {
+      kind: 'message';
+      parts: Part[];
+      clientMessageId?: string;
+      /**
+       * Set when the route's PII policy masked something in this (customer) message: what, and how many of
+       * each. The parts are the masked text; the original is kept apart (event_originals) or dropped.
+       */
+      redacted?: { kind: string; count: number }[];
+    }
   | { kind: 'receipt'; receipt: 'delivered' | 'read'; through: number }
   | { kind: 'participant.joined'; participant: AgentRef }
   | { kind: 'participant.left'; participant: AgentRef; reason: 'transfer' | 'ended' }

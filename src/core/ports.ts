@@ -11,6 +11,7 @@ import type {
   Queue,
   StoredEvent,
 } from './model.js';
+import type { Part } from './parts.js';
 
 // What the core needs from storage, inside one transaction. The store implements it with Kysely over
 // SQLite or PostgreSQL; the core never imports a driver, so its rules are the same on both.
@@ -95,6 +96,8 @@ export interface Tx {
   findEventByKey(source: string, key: string): Promise<StoredEvent | undefined>;
   /** Appends with seq = last_seq + 1 and touches updated_at (the conversation row must be locked by the caller). */
   appendEvent(conversationId: string, draft: EventDraft): Promise<StoredEvent>;
+  /** Keep a redacted message's unredacted parts (a route policy with `original: 'admins'`). */
+  keepOriginal(original: { eventId: string; conversationId: string; parts: Part[] }): Promise<void>;
   /**
    * Optional (PostgreSQL, in a command run alone: RunOptions.alone): a message's transaction in one step — the
    * idempotency lookup, the conversation's row lock, `decide`, the append and its deliveries. undefined:
@@ -133,6 +136,11 @@ export interface Tx {
   findByExternal(ref: ExternalRef): Promise<string | undefined>;
   /** The external id an adapter instance knows a Parley id by (the newest, if several). */
   externalOf(adapter: string, kind: string, parleyId: string): Promise<string | undefined>;
+
+  // reply windows (Messenger, WhatsApp): when a customer last wrote to a channel instance
+  /** Moves the customer's last-heard time forward to `at` (ISO), never back. */
+  noteHeard(adapter: string, contactId: string, at: string): Promise<void>;
+  heardAt(adapter: string, contactId: string): Promise<string | undefined>;
 }
 
 export interface ExternalRef {

@@ -1,3 +1,4 @@
+import { placedContext } from '../adapters.js';
 import { endConversation, openConversation, postMessage, receiptFor, type CommandResult } from '../core/commands.js';
 import { ParleyError } from '../core/errors.js';
 import type { Author, Conversation } from '../core/model.js';
@@ -50,6 +51,9 @@ export function channelReports(hub: Hub, instance: string, identity: string) {
     /** The contact for a vendor customer id, created at first contact. */
     contact: (from: VendorCustomer): Promise<string> => hub.tx(async (tx) => (await tx.ensureContactForIdentity(identity, from.id, { name: from.name ?? null, verified: true })).id),
 
+    /** When the customer last wrote to this channel instance (ISO), if ever: the start of Meta's reply windows. */
+    heardAt: (contactId: string): Promise<string | undefined> => hub.tx((tx) => tx.heardAt(instance, contactId)),
+
     /** The customer's open conversation on this channel, if any (where an agent's reply to them goes). */
     openConversationOf: async (from: VendorCustomer): Promise<Conversation | undefined> =>
       hub.tx(async (tx) => {
@@ -61,7 +65,15 @@ export function channelReports(hub: Hub, instance: string, identity: string) {
      * A customer's message, stored once per vendor message id: in their open conversation on this channel,
      * or in a new one placed by the route table (`entryPoint` picks a route as the widget's does).
      */
-    message: (r: { from: VendorCustomer; messageId: string; parts: Part[]; entryPoint?: string | undefined; context?: Record<string, unknown> | undefined }): Promise<CommandResult> =>
+    message: (r: {
+      from: VendorCustomer;
+      messageId: string;
+      parts: Part[];
+      entryPoint?: string | undefined;
+      context?: Record<string, unknown> | undefined;
+      /** When the customer wrote it (ISO, the vendor's clock): moves the reply window (reply_windows) forward. */
+      heardAt?: string | undefined;
+    }): Promise<CommandResult> =>
       hub.run(async (ctx) => {
         const key = `message:${r.messageId}`;
         const seen = await ctx.tx.findEventByKey(source, key);
@@ -71,8 +83,9 @@ export function channelReports(hub: Hub, instance: string, identity: string) {
           return { conversation: c, events: [seen], duplicate: true };
         }
         const contact = await ctx.tx.ensureContactForIdentity(identity, r.from.id, { name: r.from.name ?? null, verified: true });
+        if (r.heardAt) await ctx.tx.noteHeard(instance, contact.id, r.heardAt);
         const where = hub.adapters.placement(instance, { entryPoint: r.entryPoint, defaultQueue: DEFAULT_QUEUE });
-        const opened = await openConversation(ctx, { contactId: contact.id, channel: instance, desk: where.desk, queueId: where.queueId, context: { ...(r.context ?? {}), ...where.context } });
+        const opened = await openConversation(ctx, { contactId: contact.id, channel: instance, desk: where.desk, queueId: where.queueId, context: placedContext(r.context, where) });
         const posted = await postMessage(ctx, {
           conversationId: opened.conversation.id,
           author: customer(contact.id),
@@ -104,6 +117,24 @@ export function channelReports(hub: Hub, instance: string, identity: string) {
           ...(r.reason !== undefined ? { reason: r.reason } : {}),
         }),
       );
+    },
+
+    /**
+     * The newest event this channel has sent the customer in a conversation (its delivery went out), for
+     * vendors that report reads and deliveries as a watermark ("everything before this time") rather than
+     * per message (Messenger): what is still in the outbox was not seen, whatever the watermark says.
+     */
+    lastSent: async (conversationId: string): Promise<string | undefined> => {
+      const row = await hub.db
+        .selectFrom('deliveries')
+        .select('event_id')
+        .where('conversation_id', '=', conversationId)
+        .where('adapter', '=', instance)
+        .where('status', 'in', ['sent', 'delivered', 'read'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.event_id;
     },
 
     /** The customer is typing (live, never stored); nothing when they have no open conversation here. */

@@ -74,7 +74,7 @@ export class Hub {
 
   /** A fresh command context for one attempt of a transaction (a retried one starts again from here). */
   private context(tx: Tx): CommandContext {
-    return { tx, legsFor: this.adapters.legsFor };
+    return { tx, legsFor: this.adapters.legsFor, redactionFor: this.adapters.redactionFor };
   }
 
   private committed(results: CommandResult[], dispatch: boolean): void {

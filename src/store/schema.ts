@@ -138,6 +138,22 @@ export interface SettingsTable {
   value: string;
 }
 
+/** When a customer last wrote to a channel instance (migration 007): Meta's reply windows. */
+export interface ReplyWindowsTable {
+  adapter: string;
+  contact_id: string;
+  heard_at: string;
+}
+
+/** A redacted customer message's unredacted parts, where the route's policy keeps them (migration 006). */
+export interface EventOriginalsTable {
+  event_id: string;
+  conversation_id: string;
+  /** JSON: the parts as the customer sent them. */
+  parts: string;
+  created_at: string;
+}
+
 export interface ExternalRefsTable {
   /** The adapter instance (`genesys-eu`), so two orgs' ids never collide. */
   adapter: string;
@@ -150,6 +166,8 @@ export interface ExternalRefsTable {
 
 export interface DB {
   external_refs: ExternalRefsTable;
+  event_originals: EventOriginalsTable;
+  reply_windows: ReplyWindowsTable;
   contacts: ContactsTable;
   identities: IdentitiesTable;
   queues: QueuesTable;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Conversation, Leg, StoredEvent } from '../core/model.js';
+import type { Part } from '../core/parts.js';
 import type { EventDraft, ExternalRef, NewConversation, RunInTx, Tx } from '../core/ports.js';
 import type { Dialect } from './db.js';
 import { GroupCommit } from './group-commit.js';
@@ -122,6 +123,19 @@ export class KyselyTx implements Tx {
     return r?.parley_id;
   }
 
+  async noteHeard(adapter: string, contactId: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('reply_windows')
+      .values({ adapter, contact_id: contactId, heard_at: at })
+      .onConflict((oc) => oc.columns(['adapter', 'contact_id']).doUpdateSet({ heard_at: (eb) => eb.ref('excluded.heard_at') }).where('reply_windows.heard_at', '<', (eb) => eb.ref('excluded.heard_at')))
+      .execute();
+  }
+
+  async heardAt(adapter: string, contactId: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('reply_windows').select('heard_at').where('adapter', '=', adapter).where('contact_id', '=', contactId).executeTakeFirst();
+    return r?.heard_at;
+  }
+
   async externalOf(adapter: string, kind: string, parleyId: string): Promise<string | undefined> {
     const r = await this.db
       .selectFrom('external_refs')
@@ -241,6 +255,10 @@ export class KyselyTx implements Tx {
     if (this.hot) this.hot.insertEvent(row);
     else await this.db.insertInto('events').values(row).execute();
     return toEvent(row);
+  }
+
+  async keepOriginal(o: { eventId: string; conversationId: string; parts: Part[] }): Promise<void> {
+    await this.db.insertInto('event_originals').values({ event_id: o.eventId, conversation_id: o.conversationId, parts: JSON.stringify(o.parts), created_at: nowIso() }).execute();
   }
 
   private async bumpSeq(conversationId: string): Promise<number | undefined> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParleyError } from '../core/errors.js';
+import { compileRedaction, RedactInput } from './redaction.js';
 
 // The switchboard's shape in parley.config.json: named channel and desk instances, each with a `type`
 // and that type's own settings, and a route table that sends each new conversation from a channel
@@ -18,6 +19,8 @@ export const Route = z
     desk: InstanceName,
     /** The desk's queue: an inbox queue's name or id, or the vendor's queue (name or id, per desk type). */
     queue: z.string().min(1).max(200).optional(),
+    /** PII redaction of customer text in this route's conversations (switchboard/redaction.ts). */
+    redact: RedactInput.optional(),
   })
   .strict();
 export type Route = z.infer<typeof Route>;
@@ -91,6 +94,8 @@ export function parseSwitchboard(raw: unknown, env: NodeJS.ProcessEnv, where: st
   routes.forEach((route, i) => {
     if (!channels.some((c) => c.name === route.channel)) throw new ParleyError('CONFIG', `routes[${i}].channel: no channel instance named "${route.channel}" in ${where}.`, { details: { key: `routes.${i}.channel` } });
     if (!desks.some((d) => d.name === route.desk)) throw new ParleyError('CONFIG', `routes[${i}].desk: no desk instance named "${route.desk}" in ${where}.`, { details: { key: `routes.${i}.desk` } });
+    // Patterns are compiled here, once: a bad one stops start-up naming its key.
+    if (route.redact) compileRedaction(route.redact, `routes.${i}.redact`);
   });
   for (const c of channels) {
     if (!routes.some((r) => r.channel === c.name && r.entryPoint === undefined)) {

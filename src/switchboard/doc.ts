@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PATTERN_LENGTH, PII_KINDS } from '../core/pii.js';
 import type { AdapterType } from './types.js';
 
 // The switchboard part of `parley config`: the shape of channels, desks and routes, each known type's
@@ -20,8 +21,8 @@ const EXAMPLE = {
   },
   routes: [
     { channel: 'web', entryPoint: 'sales', desk: 'inbox', queue: 'sales' },
-    { channel: 'web', entryPoint: 'support', desk: 'genesys-eu' },
-    { channel: 'web', desk: 'inbox', queue: 'default' },
+    { channel: 'web', entryPoint: 'support', desk: 'genesys-eu', redact: { kinds: ['card', 'email', 'phone', 'iban'], nationalIds: [{ name: 'us-ssn', pattern: '\\b\\d{3}-\\d{2}-\\d{4}\\b' }], original: 'admins' } },
+    { channel: 'web', desk: 'inbox', queue: 'default', redact: {} },
   ],
 };
 
@@ -63,6 +64,12 @@ settings. Several instances of one type may coexist. Any string setting may be \
 secret from the environment. \`routes\` are tried in order: the first route for the conversation's channel
 whose \`entryPoint\` matches wins, else the channel's route without one. With none of these keys, \`web\` goes to
 \`inbox\`.
+
+A route may carry \`redact\`: customer text in its conversations is masked before it is stored or delivered.
+\`kinds\` (default all: ${PII_KINDS.map((k) => `\`${k}\``).join(', ')}), \`nationalIds\` (\`[{ name, pattern }]\`, JavaScript
+regular expressions, trusted config, at most ${MAX_PATTERN_LENGTH} characters each), \`original\`: \`"drop"\` (default: the
+unredacted text is written nowhere) or \`"admins"\` (kept; admins read it at
+GET /v1/conversations/:id/events/:eventId/original). See the README's "PII redaction".
 
 Types:
 ${byType}

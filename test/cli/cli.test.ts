@@ -13,6 +13,29 @@ const tmp = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** JSON over HTTP to one of the demo's servers (their control APIs): the status and the parsed body. */
+async function call(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
+}
+
+/**
+ * Polls until `probe` gives something, or fails at the deadline with what the running `demo` printed (no
+ * fixed sleeps: the machine may be slow).
+ */
+function untilDemo(demo: { output(): string }) {
+  return async <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${demo.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+}
+
 describe('the parley command', () => {
   it('every command has --help', async () => {
     for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['agent', 'add', '--help'], ['doctor', '--help'], ['demo', '--help']]) {
@@ -175,21 +198,7 @@ describe('the parley command', () => {
     const dataDir = /Data in (\S+)/.exec(out)?.[1] ?? '';
     const twilio = `http://127.0.0.1:${twilioPort}`;
     const connect = `http://127.0.0.1:${connectPort}`;
-    const call = async (method: string, url: string, body?: unknown) => {
-      const res = await fetch(url, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
-    };
-    /** Polls until `probe` gives something, or fails at the deadline (no fixed sleeps: the machine may be slow). */
-    const until = async <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> => {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const v = await probe();
-        if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${demo.output()}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const until = untilDemo(demo);
     try {
       // The Genesys part is still there, and the banner names the phone and the Connect agent pages.
       expect(/Customer +(\S+)/.exec(out)?.[1]).toBe(`http://127.0.0.1:${port}/demo/?entryPoint=demo-genesys`);
@@ -233,6 +242,47 @@ describe('the parley command', () => {
     }
     expect(await demo.exited, demo.output()).toBe(0);
     for (const p of [port, emulatorPort, twilioPort, connectPort]) await expect(fetch(`http://127.0.0.1:${p}/`)).rejects.toThrow();
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('demo --meta adds Messenger and WhatsApp on the Meta emulator answered in Genesys: webhooks subscribed through the handshake, a WhatsApp card number masked before the agent sees it, replies back on both apps', async () => {
+    const [port, emulatorPort, metaPort] = [await freePort(), await freePort(), await freePort()];
+    const demo = await startCli({}, 'Ctrl-C stops them all', 30_000, ['demo', '--meta', '--port', String(port), '--emulator-port', String(emulatorPort), '--meta-port', String(metaPort)]);
+    const out = demo.output();
+    const dataDir = /Data in (\S+)/.exec(out)?.[1] ?? '';
+    const meta = `http://127.0.0.1:${metaPort}`;
+    const genesys = `http://127.0.0.1:${emulatorPort}`;
+    const until = untilDemo(demo);
+    const atGenesys = (text: string) =>
+      until(async () => ((await call('GET', `${genesys}/__control/genesys/conversations`)).body.conversations as any[]).find((c) => c.messages.some((m: any) => m.text === text)), `"${text}" at the Genesys agent`);
+    try {
+      expect(/^ {2}Phone +(\S+)/m.exec(out)?.[1]).toBe(`${meta}/phone`);
+      expect((await fetch(`${meta}/phone`)).status).toBe(200);
+      // Parley passed both handshakes at start-up: both apps are subscribed.
+      const subs = (await call('GET', `${meta}/__control/meta/settings`)).body.subscriptions;
+      expect(subs).toMatchObject({ messenger: `http://127.0.0.1:${port}/webhooks/messenger/messenger`, whatsapp: `http://127.0.0.1:${port}/webhooks/whatsapp/whatsapp` });
+
+      // A WhatsApp user writes a card number: the Genesys agent sees it masked, and answers.
+      const wa = (await call('POST', `${meta}/__control/meta/whatsapp/users`, { name: 'Ada' })).body;
+      expect((await call('POST', `${meta}/__control/meta/whatsapp/users/${wa.waId}/messages`, { text: 'My card 4111 1111 1111 1111 was charged twice' })).status).toBe(201);
+      const waChat = await atGenesys('My card [card ••••1111] was charged twice');
+      expect(JSON.stringify(waChat)).not.toContain('4111 1111 1111 1111');
+      expect((await call('POST', `${genesys}/__control/genesys/conversations/${waChat.id}/accept`, {})).status).toBeLessThan(300);
+      expect((await call('POST', `${genesys}/__control/genesys/conversations/${waChat.id}/reply`, { text: 'Refund on its way.' })).status).toBeLessThan(300);
+      await until(async () => ((await call('GET', `${meta}/__control/meta/whatsapp/users/${wa.waId}`)).body.received as any[]).find((m) => m.text === 'Refund on its way.'), 'the reply on WhatsApp');
+
+      // A Messenger user too.
+      const fb = (await call('POST', `${meta}/__control/meta/messenger/users`, { name: 'Bob' })).body;
+      expect((await call('POST', `${meta}/__control/meta/messenger/users/${fb.psid}/messages`, { text: 'Hello from Messenger' })).status).toBe(201);
+      const fbChat = await atGenesys('Hello from Messenger');
+      expect((await call('POST', `${genesys}/__control/genesys/conversations/${fbChat.id}/accept`, {})).status).toBeLessThan(300);
+      expect((await call('POST', `${genesys}/__control/genesys/conversations/${fbChat.id}/reply`, { text: 'Hi Bob!' })).status).toBeLessThan(300);
+      await until(async () => ((await call('GET', `${meta}/__control/meta/messenger/users/${fb.psid}`)).body.received as any[]).find((m) => m.text === 'Hi Bob!'), 'the reply on Messenger');
+    } finally {
+      demo.child.kill('SIGINT');
+    }
+    expect(await demo.exited, demo.output()).toBe(0);
+    for (const p of [port, emulatorPort, metaPort]) await expect(fetch(`http://127.0.0.1:${p}/`)).rejects.toThrow();
     expect(existsSync(dataDir)).toBe(false);
   });
 });

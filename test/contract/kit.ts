@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
 import type { FaultRuleInput } from '../../emulators/kit/index.js';
 import { conversationById, eventsAfter } from '../../src/hub/reads.js';
+import type { Control } from '../helpers/scene.js';
 import type { TestServer } from '../helpers/server.js';
-import type { ChannelCustomer, ChannelDriver, Sent } from './channel-contract.js';
+import type { ChannelCapabilities, ChannelCustomer, ChannelDriver, Sent } from './channel-contract.js';
 
 // What the desk contract (desk-contract.ts) and the channel contract (channel-contract.ts) share: the
 // patience of a case, the vendor faults a driver arms, and how a case checks Parley's log.
@@ -31,8 +32,6 @@ export function faultRule(f: VendorFault, path: string, method?: string): FaultR
       return { ...on, kind: 'hang' };
   }
 }
-
-type Control = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
 /**
  * A driver's `fault` and `clearFaults` through an emulator's control API (`/faults`, emulators/kit): each
@@ -126,45 +125,54 @@ export function phoneNumbers(prefix: string): () => string {
 }
 
 /**
- * A customer of an SMS channel driver: a phone texting the number through the emulator. Their conversation is
- * the one their first text went to; they end by texting STOP (the carriers' and vendors' opt-out).
+ * A customer played through a vendor's emulator, whose conversation is the one their first message went to
+ * (found by the vendor's id of that message once Parley stored it): the base of the SMS and Meta customers.
  */
-export abstract class PhoneCustomer implements Pick<ChannelCustomer, 'conversationId' | 'send' | 'end' | 'close'> {
+export abstract class EmulatedCustomer implements Pick<ChannelCustomer, 'conversationId' | 'close'> {
   private first: Promise<string> | undefined;
   private opened: Promise<string> | undefined;
 
-  constructor(readonly phone: string) {}
-
-  /** The phone texts `body` (and/or media); the vendor's id of that inbound message. */
-  protected abstract text(body: string | undefined, media?: { contentType: string; bytes: Buffer }[]): Promise<string>;
   /** The Parley conversation an inbound message (by the vendor's id) went to, once stored. */
   protected abstract conversationOf(id: string): Promise<string>;
 
   conversationId(): Promise<string> {
-    if (!this.first) throw new Error('the customer has not texted yet');
+    if (!this.first) throw new Error('the customer has not written yet');
     this.opened ??= this.first.then((id) => this.conversationOf(id));
     return this.opened;
   }
 
-  async send(text: string): Promise<Sent> {
-    return this.sent(this.text(text));
-  }
-
-  /** What `send` (and a media send) answers; the first text is the one whose conversation is the customer's. */
+  /** What a send answers, from the vendor's id of the message; the first one is the one whose conversation is the customer's. */
   protected async sent(id: Promise<string>): Promise<Sent> {
     this.first ??= id;
     return { id: await id };
   }
 
-  async end(): Promise<void> {
-    await this.text('STOP');
-  }
-
   async close(): Promise<void> {}
 }
 
-/** What an SMS channel driver needs of its scene (test/channels/<type>/helpers.ts). */
-interface SmsScene {
+/**
+ * A customer of an SMS channel driver: a phone texting the number through the emulator. Their conversation is
+ * the one their first text went to; they end by texting STOP (the carriers' and vendors' opt-out).
+ */
+export abstract class PhoneCustomer extends EmulatedCustomer implements Pick<ChannelCustomer, 'conversationId' | 'send' | 'end' | 'close'> {
+  constructor(readonly phone: string) {
+    super();
+  }
+
+  /** The phone texts `body` (and/or media); the vendor's id of that inbound message. */
+  protected abstract text(body: string | undefined, media?: { contentType: string; bytes: Buffer }[]): Promise<string>;
+
+  async send(text: string): Promise<Sent> {
+    return this.sent(this.text(text));
+  }
+
+  async end(): Promise<void> {
+    await this.text('STOP');
+  }
+}
+
+/** What a channel driver on an emulator needs of its scene (test/channels/<type>/helpers.ts). */
+interface EmulatorScene {
   readonly ts: TestServer;
   control: Control;
   restart(): Promise<void>;
@@ -172,16 +180,16 @@ interface SmsScene {
 }
 
 /**
- * The channel driver of an SMS channel (the channel instance `sms`, customers as phones): SMS has no typing,
- * reads, joins, queue positions, or quick replies (a quick reply goes out as numbered text); agent messages
- * show delivered, and an undeliverable one is refused. What differs per vendor: media (MMS), the scene, the
- * vendor path faults are armed on, and how a phone is made unreachable.
+ * A channel driver whose customers are played through a vendor's emulator (the scene `S`): started and
+ * stopped with its scene, faults armed through the emulator's control API on the vendor path `fault` gives,
+ * and `undeliverable` made the vendor's way.
  */
-export function smsDriver<S extends SmsScene, C extends PhoneCustomer & ChannelCustomer>(o: {
+export function emulatorDriver<S extends EmulatorScene, C extends ChannelCustomer>(o: {
   name: string;
-  media: boolean;
+  channel: string;
+  capabilities: ChannelCapabilities;
   scene: (env: Record<string, string>) => Promise<S>;
-  customer: (scene: S) => C;
+  customer: (scene: S) => C | Promise<C>;
   fault: (f: VendorFault) => FaultRuleInput;
   undeliverable: (scene: S, customer: C) => Promise<void>;
 }): ChannelDriver {
@@ -189,18 +197,8 @@ export function smsDriver<S extends SmsScene, C extends PhoneCustomer & ChannelC
   const s = scene.get;
   return {
     name: `${o.name} (emulator)`,
-    channel: 'sms',
-    capabilities: {
-      typing: { fromCustomer: false, toCustomer: false },
-      agentMessageStatus: 'delivered',
-      customerSeesRead: false,
-      media: o.media,
-      quickReplies: false,
-      customerEnds: true,
-      shows: { joined: false, ended: false, waiting: false },
-      vendorFaults: true,
-      undeliverable: 'refused',
-    },
+    channel: o.channel,
+    capabilities: o.capabilities,
     get ts() {
       return s().ts;
     },
@@ -219,4 +217,35 @@ export function smsDriver<S extends SmsScene, C extends PhoneCustomer & ChannelC
     ...emulatorFaults(() => s().control, o.fault),
     undeliverable: (customer) => o.undeliverable(s(), customer as C),
   };
+}
+
+/**
+ * The channel driver of an SMS channel (the channel instance `sms`, customers as phones): SMS has no typing,
+ * reads, joins, queue positions, or quick replies (a quick reply goes out as numbered text); agent messages
+ * show delivered, and an undeliverable one is refused. What differs per vendor: media (MMS), the scene, the
+ * vendor path faults are armed on, and how a phone is made unreachable.
+ */
+export function smsDriver<S extends EmulatorScene, C extends PhoneCustomer & ChannelCustomer>(o: {
+  name: string;
+  media: boolean;
+  scene: (env: Record<string, string>) => Promise<S>;
+  customer: (scene: S) => C;
+  fault: (f: VendorFault) => FaultRuleInput;
+  undeliverable: (scene: S, customer: C) => Promise<void>;
+}): ChannelDriver {
+  return emulatorDriver({
+    ...o,
+    channel: 'sms',
+    capabilities: {
+      typing: { fromCustomer: false, toCustomer: false },
+      agentMessageStatus: 'delivered',
+      customerSeesRead: false,
+      media: o.media,
+      quickReplies: false,
+      customerEnds: true,
+      shows: { joined: false, ended: false, waiting: false },
+      vendorFaults: true,
+      undeliverable: 'refused',
+    },
+  });
 }

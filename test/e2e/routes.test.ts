@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastAgent } from '../helpers/flows.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { configuredServer } from '../helpers/scene.js';
+import type { TestServer } from '../helpers/server.js';
 
 // The route table picks the desk and queue of each new conversation: by entry point when the customer's
 // client names one, else the channel's fallback route.
@@ -11,29 +9,20 @@ import { startServer, type TestServer } from '../helpers/server.js';
 describe('routes from parley.config.json', () => {
   let ts: TestServer;
   let adminToken: string;
-  const dir = mkdtempSync(join(tmpdir(), 'parley-routes-'));
 
   beforeAll(async () => {
-    const file = join(dir, 'parley.config.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        channels: { web: { type: 'web' } },
-        desks: { inbox: { type: 'inbox' } },
-        routes: [
-          { channel: 'web', entryPoint: 'sales', desk: 'inbox', queue: 'sales' },
-          { channel: 'web', desk: 'inbox', queue: 'default' },
-        ],
-      }),
-    );
-    ts = await startServer({ env: { PARLEY_CONFIG: file } });
+    ts = await configuredServer({
+      channels: { web: { type: 'web' } },
+      desks: { inbox: { type: 'inbox' } },
+      routes: [
+        { channel: 'web', entryPoint: 'sales', desk: 'inbox', queue: 'sales' },
+        { channel: 'web', desk: 'inbox', queue: 'default' },
+      ],
+    });
     adminToken = (await fastAgent(ts, { role: 'admin' })).token;
     expect((await ts.api.post('/v1/admin/queues', { name: 'sales', assignment: 'manual' }, adminToken)).status).toBe(201);
   });
-  afterAll(async () => {
-    await ts?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => ts?.stop());
 
   it('an entry point with a route goes to that route’s queue; others take the fallback', async () => {
     const queues = (await ts.api.get('/v1/admin/queues', adminToken)).body.queues as { id: string; name: string }[];

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fastAgent } from '../helpers/flows.js';
+import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/server.js';
-import { smsDeskScene, type SmsDeskScene } from './sms-desks-scene.js';
+import { connectAgent, describeScene, genesysAgent, parleyView } from './vendor-desks-scene.js';
 
 // Any channel × any desk, end to end across two vendors' emulators (issue 8 item 5): a phone texting through
 // an SMS channel (Twilio, or AWS End User Messaging) answered by an agent in a vendor desk (Amazon Connect, or
@@ -12,36 +11,17 @@ import { smsDeskScene, type SmsDeskScene } from './sms-desks-scene.js';
 let n = 0;
 const phone = () => `+1555700${String(++n).padStart(4, '0')}`;
 
-/** The Parley side, read as an admin (vendor-desk conversations have no inbox agent). */
-function parleyView(scene: SmsDeskScene) {
-  let admin: { token: string } | undefined;
-  const token = async () => (admin ??= await fastAgent(scene.ts, { name: 'Admin', role: 'admin' })).token;
-  return {
-    events: async (id: string) => (await scene.ts.api.get(`/v1/agent/conversations/${id}/events`, await token())).body.events as any[],
-    conversation: async (id: string) => (await scene.ts.api.get(`/v1/agent/conversations/${id}`, await token())).body.conversation as any,
-  };
-}
-
 describe('SMS (Twilio) ↔ Amazon Connect agent', () => {
-  let scene: SmsDeskScene;
-  let parley: ReturnType<typeof parleyView>;
   // Short SMS parts, so an agent reply Connect accepts (≤ 1,024 characters) arrives as several texts.
   const SMS_PART = 300;
-  beforeAll(async () => {
-    scene = await smsDeskScene({ channel: 'twilio', desk: 'connect', channelSettings: { maxTextLength: SMS_PART } });
-    parley = parleyView(scene);
-  });
-  afterAll(async () => scene?.stop());
-
-  const connect = (method: string, path: string, body?: unknown) => scene.connect!.control(method, `/connect${path}`, body);
-  const contact = async (id: string) => (await connect('GET', `/contacts/${id}`)).body;
-  const contactsOf = async (conversationId: string) => ((await connect('GET', '/contacts')).body.contacts as any[]).filter((c) => c.attributes?.parleyConversationId === conversationId);
-  const customerTexts = async (id: string) => ((await contact(id)).items as any[]).filter((i) => i.ParticipantRole === 'CUSTOMER' && i.Type === 'MESSAGE').map((i) => i.Content as string);
+  const scene = describeScene({ channel: 'twilio', desk: 'connect', channelSettings: { maxTextLength: SMS_PART } });
+  const parley = parleyView(scene);
+  const { connect, contact, contactsOf, customerTexts } = connectAgent(scene);
 
   it('a text starts a Connect contact; the agent joins, types and replies; the reply reaches the phone split into SMS parts, delivered both ways; the agent ends and the next text starts a new contact', async () => {
     const p = phone();
-    const sid = await scene.twilio!.text(p, 'Hi, where is my order?');
-    const id = await scene.conversationOfTwilio(sid);
+    const sid = await scene().twilio!.text(p, 'Hi, where is my order?');
+    const id = await scene().conversationOfTwilio(sid);
     expect(await parley.conversation(id)).toMatchObject({ channel: 'sms', desk: 'cc', phase: 'queued', queueId: null });
 
     // The contact Connect started for it: the channel and Parley's ids as attributes, the text as the first message.
@@ -55,9 +35,9 @@ describe('SMS (Twilio) ↔ Amazon Connect agent', () => {
     await until(async () => ((await contact(started.initialContactId)).streams as any[]).some((s) => s.active), 8000, 'the chat streaming');
 
     // Twilio posts the same webhook again (a retry): stored once in Parley, sent once to Connect.
-    expect((await scene.twilio!.control('POST', `/twilio/messages/${sid}/redeliver`)).status).toBe(201);
-    await scene.twilio!.emu.webhooksIdle();
-    await scene.idle();
+    expect((await scene().twilio!.control('POST', `/twilio/messages/${sid}/redeliver`)).status).toBe(201);
+    await scene().twilio!.emu.webhooksIdle();
+    await scene().idle();
     expect((await parley.events(id)).filter((e) => e.kind === 'message' && e.origin === 'channel')).toHaveLength(1);
     expect(await customerTexts(started.initialContactId)).toEqual(['Hi, where is my order?']);
     expect(await contactsOf(id)).toHaveLength(1);
@@ -78,7 +58,7 @@ describe('SMS (Twilio) ↔ Amazon Connect agent', () => {
     expect((await connect('POST', `/contacts/${started.initialContactId}/reply`, { text: reply })).status).toBe(201);
     const parts = (await until(
       async () => {
-        const got = (await scene.twilio!.received(p)).map((m) => m.body as string);
+        const got = (await scene().twilio!.received(p)).map((m) => m.body as string);
         return got.join(' ') === reply ? got : undefined;
       },
       10_000,
@@ -86,15 +66,15 @@ describe('SMS (Twilio) ↔ Amazon Connect agent', () => {
     ))!;
     expect(parts.length).toBeGreaterThanOrEqual(3);
     expect(parts.every((b) => [...b].length <= SMS_PART)).toBe(true);
-    for (const m of await scene.twilio!.received(p)) expect(m).toMatchObject({ from: scene.twilio!.emu.credentials.number, to: p });
+    for (const m of await scene().twilio!.received(p)) expect(m).toMatchObject({ from: scene().twilio!.emu.credentials.number, to: p });
 
     // SNS delivers the reply's notification again: still one message in Parley, and the phone gets no more texts.
-    const topic = scene.connect!.emu.streaming.topics.get(scene.connect!.topicArn)!;
+    const topic = scene().connect!.emu.streaming.topics.get(scene().connect!.topicArn)!;
     const notification = topic.deliveries().find((d) => d.state === 'delivered' && d.body.includes('see you soon'))!;
     topic.redeliver(JSON.parse(notification.body).MessageId as string);
-    await scene.idle();
+    await scene().idle();
     expect(topic.deliveries().filter((d) => d.body === notification.body).length).toBeGreaterThanOrEqual(2);
-    expect((await scene.twilio!.received(p)).length).toBe(parts.length);
+    expect((await scene().twilio!.received(p)).length).toBe(parts.length);
 
     // What the agent said is one message in Parley, from the desk; Twilio's status callbacks make it delivered,
     // and the receipt goes back to Connect, where the agent's message shows delivered.
@@ -108,8 +88,8 @@ describe('SMS (Twilio) ↔ Amazon Connect agent', () => {
     );
 
     // The phone answers in the same conversation and the same contact.
-    const again = await scene.twilio!.text(p, 'Thanks!');
-    expect(await scene.conversationOfTwilio(again)).toBe(id);
+    const again = await scene().twilio!.text(p, 'Thanks!');
+    expect(await scene().conversationOfTwilio(again)).toBe(id);
     await until(async () => (await customerTexts(started.initialContactId)).includes('Thanks!'), 8000, 'the second text at Connect');
 
     // The agent ends the chat: chat.ended ends the Parley conversation.
@@ -118,8 +98,8 @@ describe('SMS (Twilio) ↔ Amazon Connect agent', () => {
     expect((await parley.events(id)).filter((e) => e.kind === 'conversation.ended')).toHaveLength(1);
 
     // The next text starts a new Parley conversation and a new Connect contact.
-    const later = await scene.twilio!.text(p, 'One more thing');
-    const next = await scene.conversationOfTwilio(later);
+    const later = await scene().twilio!.text(p, 'One more thing');
+    const next = await scene().conversationOfTwilio(later);
     expect(next).not.toBe(id);
     const fresh = await until(async () => (await contactsOf(next))[0], 8000, 'a new Connect contact');
     expect(fresh.initialContactId).not.toBe(started.initialContactId);
@@ -129,42 +109,30 @@ describe('SMS (Twilio) ↔ Amazon Connect agent', () => {
 
     // Nothing went wrong on the way (no delivery failed, no error logged).
     expect((await parley.events(id)).some((e) => e.kind === 'delivery.failed')).toBe(false);
-    expect(scene.ts.logs.filter((l) => l.level >= 50)).toEqual([]);
+    expect(scene().ts.logs.filter((l) => l.level >= 50)).toEqual([]);
   });
 });
 
 describe('SMS (Twilio) ↔ Genesys Cloud agent', () => {
-  let scene: SmsDeskScene;
-  let parley: ReturnType<typeof parleyView>;
-  beforeAll(async () => {
-    scene = await smsDeskScene({ channel: 'twilio', desk: 'genesys' });
-    parley = parleyView(scene);
-  });
-  afterAll(async () => scene?.stop());
-
-  const genesys = (method: string, path: string, body?: unknown) => scene.genesys!.control(method, `/genesys${path}`, body);
-  const gc = async (id: string) => (await genesys('GET', `/conversations/${id}`)).body;
-  const inbound = async (id: string) => ((await gc(id)).messages as any[]).filter((m) => m.direction === 'inbound');
+  const scene = describeScene({ channel: 'twilio', desk: 'genesys' });
+  const parley = parleyView(scene);
+  const { genesys, gc, inbound, conversationFor } = genesysAgent(scene);
 
   it('a text reaches the Genesys agent; the reply reaches the phone; receipts move both ways; a repeated webhook is stored once', async () => {
     const p = phone();
-    const sid = await scene.twilio!.text(p, 'Hello Genesys, from my phone');
-    const id = await scene.conversationOfTwilio(sid);
+    const sid = await scene().twilio!.text(p, 'Hello Genesys, from my phone');
+    const id = await scene().conversationOfTwilio(sid);
     const conv = await parley.conversation(id);
     expect(conv).toMatchObject({ channel: 'sms', desk: 'gc', phase: 'queued' });
 
     // The Genesys conversation for this customer (Parley's contact id as the Open Messaging customer id).
-    const g = await until(
-      async () => ((await genesys('GET', '/conversations')).body.conversations as any[]).find((c) => c.customer?.id === conv.contactId && c.phase !== 'ended'),
-      8000,
-      'the Genesys conversation',
-    );
+    const g = await conversationFor(conv.contactId);
     await until(async () => (await inbound(g.id)).some((m) => m.text === 'Hello Genesys, from my phone'), 8000, 'the text at Genesys');
 
     // Twilio retries the webhook: one message in Parley, one at Genesys.
-    expect((await scene.twilio!.control('POST', `/twilio/messages/${sid}/redeliver`)).status).toBe(201);
-    await scene.twilio!.emu.webhooksIdle();
-    await scene.idle();
+    expect((await scene().twilio!.control('POST', `/twilio/messages/${sid}/redeliver`)).status).toBe(201);
+    await scene().twilio!.emu.webhooksIdle();
+    await scene().idle();
     expect((await parley.events(id)).filter((e) => e.kind === 'message' && e.origin === 'channel')).toHaveLength(1);
     expect((await inbound(g.id)).map((m) => m.text)).toEqual(['Hello Genesys, from my phone']);
 
@@ -176,39 +144,31 @@ describe('SMS (Twilio) ↔ Genesys Cloud agent', () => {
     expect((await genesys('POST', `/conversations/${g.id}/accept`, {})).status).toBe(200);
     await until(async () => (await parley.events(id)).some((e) => e.kind === 'participant.joined'), 8000, 'participant.joined');
     const sent = (await genesys('POST', `/conversations/${g.id}/reply`, { text: 'Hi! How can I help?' })).body;
-    await until(async () => (await scene.twilio!.received(p)).some((m) => m.body === 'Hi! How can I help?'), 10_000, 'the reply at the phone');
-    expect((await scene.twilio!.received(p)).map((m) => m.body)).toEqual(['Hi! How can I help?']);
+    await until(async () => (await scene().twilio!.received(p)).some((m) => m.body === 'Hi! How can I help?'), 10_000, 'the reply at the phone');
+    expect((await scene().twilio!.received(p)).map((m) => m.body)).toEqual(['Hi! How can I help?']);
 
     // Twilio's status callback says delivered: the agent message is delivered in Parley, and at Genesys.
     await until(async () => (await parley.events(id)).find((e) => e.kind === 'message' && e.origin === 'desk')?.status === 'delivered', 10_000, 'delivered in Parley');
     await until(async () => ((await gc(g.id)).messages as any[]).find((m) => m.id === sent.id)?.status === 'delivered', 10_000, 'delivered at Genesys');
 
     // The phone answers in the same conversation.
-    const again = await scene.twilio!.text(p, 'My parcel is late');
-    expect(await scene.conversationOfTwilio(again)).toBe(id);
+    const again = await scene().twilio!.text(p, 'My parcel is late');
+    expect(await scene().conversationOfTwilio(again)).toBe(id);
     await until(async () => (await inbound(g.id)).some((m) => m.text === 'My parcel is late'), 8000, 'the second text at Genesys');
     expect((await parley.events(id)).some((e) => e.kind === 'delivery.failed')).toBe(false);
-    expect(scene.ts.logs.filter((l) => l.level >= 50)).toEqual([]);
+    expect(scene().ts.logs.filter((l) => l.level >= 50)).toEqual([]);
   });
 });
 
 describe('SMS (AWS End User Messaging) ↔ Amazon Connect agent', () => {
-  let scene: SmsDeskScene;
-  let parley: ReturnType<typeof parleyView>;
-  beforeAll(async () => {
-    scene = await smsDeskScene({ channel: 'aws', desk: 'connect' });
-    parley = parleyView(scene);
-  });
-  afterAll(async () => scene?.stop());
-
-  const connect = (method: string, path: string, body?: unknown) => scene.connect!.control(method, `/connect${path}`, body);
-  const contactsOf = async (conversationId: string) => ((await connect('GET', '/contacts')).body.contacts as any[]).filter((c) => c.attributes?.parleyConversationId === conversationId);
-  const customerTexts = async (id: string) => ((await connect('GET', `/contacts/${id}`)).body.items as any[]).filter((i) => i.ParticipantRole === 'CUSTOMER' && i.Type === 'MESSAGE').map((i) => i.Content as string);
+  const scene = describeScene({ channel: 'aws', desk: 'connect' });
+  const parley = parleyView(scene);
+  const { connect, contactsOf, customerTexts } = connectAgent(scene);
 
   it('a text over SNS starts a Connect contact (once, though SNS delivers it twice); the agent’s reply is sent to the phone; the agent ends', async () => {
     const p = phone();
-    const { inboundMessageId, snsMessageId } = await scene.aws!.text(p, 'Hello from AWS SMS');
-    const id = await scene.conversationOfAws(inboundMessageId);
+    const { inboundMessageId, snsMessageId } = await scene().aws!.text(p, 'Hello from AWS SMS');
+    const id = await scene().conversationOfAws(inboundMessageId);
     expect(await parley.conversation(id)).toMatchObject({ channel: 'sms', desk: 'cc', phase: 'queued' });
     const c = await until(async () => (await contactsOf(id))[0], 8000, 'the Connect contact');
     expect(c.attributes).toMatchObject({ parleyChannel: 'sms' });
@@ -216,16 +176,16 @@ describe('SMS (AWS End User Messaging) ↔ Amazon Connect agent', () => {
     await until(async () => ((await connect('GET', `/contacts/${c.initialContactId}`)).body.streams as any[]).some((s) => s.active), 8000, 'the chat streaming');
 
     // SNS delivers the notification again: one message in Parley, one at Connect.
-    expect((await scene.aws!.control('POST', '/aws-sms/redeliver', { snsMessageId })).status).toBeLessThan(300);
-    await scene.idle();
+    expect((await scene().aws!.control('POST', '/aws-sms/redeliver', { snsMessageId })).status).toBeLessThan(300);
+    await scene().idle();
     expect((await parley.events(id)).filter((e) => e.kind === 'message' && e.origin === 'channel')).toHaveLength(1);
     expect(await customerTexts(c.initialContactId)).toEqual(['Hello from AWS SMS']);
 
     expect((await connect('POST', `/contacts/${c.initialContactId}/accept`, {})).status).toBe(200);
     await until(async () => (await parley.conversation(id)).phase === 'active', 8000, 'active');
     expect((await connect('POST', `/contacts/${c.initialContactId}/reply`, { text: 'Connect here, hello!' })).status).toBe(201);
-    await until(async () => (await scene.aws!.received(p)).some((t) => t.body === 'Connect here, hello!'), 10_000, 'the reply at the phone');
-    expect((await scene.aws!.received(p)).map((t) => t.body)).toEqual(['Connect here, hello!']);
+    await until(async () => (await scene().aws!.received(p)).some((t) => t.body === 'Connect here, hello!'), 10_000, 'the reply at the phone');
+    expect((await scene().aws!.received(p)).map((t) => t.body)).toEqual(['Connect here, hello!']);
     // The carrier's delivery event comes back over SNS: the agent's message shows delivered at Connect. (Wait
     // for it before the agent ends: a receipt reaching Connect after the chat ended is refused there.)
     await until(
@@ -236,10 +196,10 @@ describe('SMS (AWS End User Messaging) ↔ Amazon Connect agent', () => {
 
     expect((await connect('POST', `/contacts/${c.initialContactId}/end`)).status).toBe(200);
     await until(async () => (await parley.conversation(id)).phase === 'ended', 8000, 'ended');
-    const next = await scene.conversationOfAws((await scene.aws!.text(p, 'Me again')).inboundMessageId);
+    const next = await scene().conversationOfAws((await scene().aws!.text(p, 'Me again')).inboundMessageId);
     expect(next).not.toBe(id);
     const fresh = await until(async () => (await contactsOf(next))[0], 8000, 'a new Connect contact');
     expect(fresh.initialContactId).not.toBe(c.initialContactId);
-    expect(scene.ts.logs.filter((l) => l.level >= 50)).toEqual([]);
+    expect(scene().ts.logs.filter((l) => l.level >= 50)).toEqual([]);
   });
 });

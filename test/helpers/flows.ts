@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { newId, nowIso } from '../../src/store/tx.js';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startServer, StreamClient, type StartOptions, type TestServer } from './server.js';
 
 // Small building blocks for end-to-end tests: identity tokens, per-test queues (so tests in one file share a
@@ -110,4 +110,40 @@ export function adminServer(opts: StartOptions = {}): { ts: TestServer; adminTok
   afterEach(() => env.streams.closeAll());
   afterAll(async () => env.ts?.stop());
   return env;
+}
+
+/**
+ * What a test does as an inbox agent through Parley's agent API, for a file whose server and agent start in
+ * beforeAll (so both are read at each call): a conversation's events, accepting it (expecting 200), and a
+ * reply (a fresh clientMessageId; the response as it came).
+ */
+export function inboxAgentApi(ts: () => TestServer, agent: () => { token: string }) {
+  const api = () => ts().api;
+  return {
+    events: async (id: string) => (await api().get(`/v1/agent/conversations/${id}/events`, agent().token)).body.events as any[],
+    accept: async (id: string) => expect((await api().post(`/v1/agent/conversations/${id}/accept`, {}, agent().token)).status).toBe(200),
+    reply: async (id: string, body: Record<string, unknown>) => api().post(`/v1/agent/conversations/${id}/messages`, { ...body, clientMessageId: `c-${Math.random()}` }, agent().token),
+  };
+}
+
+/**
+ * A test file's channel scene with an inbox agent on it (fastAgent with `agentOpts`): started by `start`
+ * before the file's cases, stopped after them. `scene()` and `agent()` are read once started; the rest is
+ * the agent's API (inboxAgentApi).
+ */
+export function inboxScene<S extends { readonly ts: TestServer; stop(): Promise<void> }>(start: () => Promise<S>, agentOpts: Parameters<typeof fastAgent>[1]) {
+  let scene: S | undefined;
+  let agent: { id: string; token: string } | undefined;
+  beforeAll(async () => {
+    scene = await start();
+    agent = await fastAgent(scene.ts, agentOpts);
+  });
+  afterAll(async () => scene?.stop());
+  const started = <T>(v: T | undefined): T => {
+    if (!v) throw new Error('the scene is not started');
+    return v;
+  };
+  const current = () => started(scene);
+  const currentAgent = () => started(agent);
+  return { scene: current, agent: currentAgent, ...inboxAgentApi(() => current().ts, currentAgent) };
 }

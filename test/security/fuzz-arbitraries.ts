@@ -755,7 +755,8 @@ export function operationArb(op: Operation, w: World, hints: Hints): fc.Arbitrar
   return fc
     .record({
       auth: authArb(op.auth),
-      ids: fc.tuple(...op.params.map(() => idArb(w, pool))),
+      // An event id (a redacted message's original) from the event pool; every other id from the route's own.
+      ids: fc.tuple(...op.params.map((name) => idArb(w, name === 'eventId' ? 'event' : pool))),
       query: queryArb(op, hints),
       body,
       method: fc.oneof({ weight: 30, arbitrary: fc.constant(op.method) }, { weight: 1, arbitrary: otherMethod }),

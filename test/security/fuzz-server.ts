@@ -77,6 +77,41 @@ export const VENDOR_CHANNELS = {
       totalTimeoutMs: 2000,
     },
   },
+  // Meta's two channels (fuzz-meta.ts): a Facebook Page on Messenger and a WhatsApp business number, both of one
+  // app. The Graph API is a closed port: profile lookups, media ids and agent replies fail fast; a customer's
+  // Messenger attachment is fetched from wherever the payload says (always local here).
+  fb: {
+    settings: {
+      type: 'messenger',
+      pageId: '100200300400500',
+      pageAccessToken: { env: 'FUZZ_MESSENGER_PAGE_TOKEN' },
+      // Two App Secrets, as while rotating: either one signs.
+      appSecret: [{ env: 'FUZZ_META_APP_SECRET' }, { env: 'FUZZ_META_APP_SECRET_NEXT' }],
+      verifyToken: { env: 'FUZZ_MESSENGER_VERIFY_TOKEN' },
+      appId: '900800700600500',
+      graphApiBaseUrl: 'http://127.0.0.1:9',
+      // The Graph API is unreachable: a name lookup per new customer would only wait out its retries.
+      profileNames: false,
+      attemptTimeoutMs: 1000,
+      totalTimeoutMs: 2000,
+      mediaTimeoutMs: 1000,
+    },
+  },
+  wa: {
+    settings: {
+      type: 'whatsapp',
+      phoneNumberId: '106540352242922',
+      wabaId: '102290129340398',
+      accessToken: { env: 'FUZZ_WHATSAPP_ACCESS_TOKEN' },
+      appSecret: { env: 'FUZZ_META_APP_SECRET' },
+      verifyToken: { env: 'FUZZ_WHATSAPP_VERIFY_TOKEN' },
+      appId: '900800700600500',
+      graphApiBaseUrl: 'http://127.0.0.1:9',
+      attemptTimeoutMs: 1000,
+      totalTimeoutMs: 2000,
+      mediaTimeoutMs: 1000,
+    },
+  },
 } as const;
 export type VendorChannel = keyof typeof VENDOR_CHANNELS;
 
@@ -250,6 +285,8 @@ export interface FuzzServer {
   metricsToken: string;
   /** The webhook secrets (Genesys's HMAC secret, Twilio's Auth Token), read by the server from the environment. */
   webhookSecrets: { gc: string; tw: string };
+  /** Meta's app (both Meta channels): its App Secrets (the second one is the rotation's next) and each channel's Verify Token. */
+  meta: { appSecrets: [string, string]; verifyTokens: { fb: string; wa: string } };
   /** The local stand-in for Amazon SNS's certificate host: signs the SNS targets' envelopes. */
   sns: SnsCertServer;
   /** Vendor credentials the server holds: none may appear in a log line. */
@@ -307,6 +344,11 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
   const webhookSecrets = { gc: `fuzz-gc-webhook-${randomBytes(12).toString('hex')}`, tw: `fuzz-tw-token-${randomBytes(12).toString('hex')}` };
   const clientSecret = `fuzz-gc-client-${randomBytes(12).toString('hex')}`;
   const awsSecrets = { cx: `fuzz-cx-secret-${randomBytes(12).toString('hex')}`, sms: `fuzz-sms-secret-${randomBytes(12).toString('hex')}` };
+  const meta = {
+    appSecrets: [`fuzz-meta-app-secret-${randomBytes(12).toString('hex')}`, `fuzz-meta-app-next-${randomBytes(12).toString('hex')}`] as [string, string],
+    verifyTokens: { fb: `fuzz-fb-verify-${randomBytes(8).toString('hex')}`, wa: `fuzz-wa-verify-${randomBytes(8).toString('hex')}` },
+  };
+  const metaTokens = { fb: `fuzz-fb-page-token-${randomBytes(12).toString('hex')}`, wa: `fuzz-wa-access-token-${randomBytes(12).toString('hex')}` };
   // The SNS targets' certificate host, trusted by both SNS adapters (as an emulator's is), nothing else.
   const sns = await startSnsCertServer();
   const trusted = { snsTrustedHosts: [sns.host] };
@@ -349,6 +391,12 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     FUZZ_TWILIO_AUTH_TOKEN: webhookSecrets.tw,
     FUZZ_CONNECT_SECRET_ACCESS_KEY: awsSecrets.cx,
     FUZZ_AWS_SMS_SECRET_ACCESS_KEY: awsSecrets.sms,
+    FUZZ_META_APP_SECRET: meta.appSecrets[0],
+    FUZZ_META_APP_SECRET_NEXT: meta.appSecrets[1],
+    FUZZ_MESSENGER_VERIFY_TOKEN: meta.verifyTokens.fb,
+    FUZZ_WHATSAPP_VERIFY_TOKEN: meta.verifyTokens.wa,
+    FUZZ_MESSENGER_PAGE_TOKEN: metaTokens.fb,
+    FUZZ_WHATSAPP_ACCESS_TOKEN: metaTokens.wa,
     // The AWS SDK (Connect, aws-sms) warns once on stderr that its 2027 releases need Node 22; the suite
     // counts every stderr line as a failure, so the operator's switch for that notice is set.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -400,11 +448,19 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     identitySecret,
     metricsToken,
     webhookSecrets,
+    meta,
     vendorSecrets: [
       ...Object.entries(webhookSecrets).map(([name, value]) => ({ name: `${name} webhook secret`, value })),
       { name: 'gc client secret', value: clientSecret },
       { name: 'cx secret access key', value: awsSecrets.cx },
       { name: 'sms secret access key', value: awsSecrets.sms },
+      { name: 'meta app secret', value: meta.appSecrets[0] },
+      { name: 'meta app secret (next)', value: meta.appSecrets[1] },
+      // The Verify Tokens ride in the handshake's query string: the request log must redact them.
+      { name: 'fb verify token', value: meta.verifyTokens.fb },
+      { name: 'wa verify token', value: meta.verifyTokens.wa },
+      { name: 'fb page access token', value: metaTokens.fb },
+      { name: 'wa access token', value: metaTokens.wa },
     ],
     sns,
     logs,

@@ -221,9 +221,10 @@ export async function newMessages(scene: WebhookScene, c: SceneConversation): Pr
 
 /**
  * Channel targets: the conversations (open or not, among those the admin lists) of the customer with this
- * phone number on the target's channel, read through the agent API as an admin.
+ * phone number on the target's channel, read through the agent API as an admin. `namespace`: the identity
+ * the channel names its customers in (`phone`; Messenger: `messenger:<pageId>`, the id then a PSID).
  */
-export async function conversationsOfPhone(scene: WebhookScene, phone: string): Promise<string[]> {
+export async function conversationsOfPhone(scene: WebhookScene, phone: string, namespace = 'phone'): Promise<string[]> {
   const { world } = scene;
   const list = await world.req('GET', '/v1/agent/conversations?scope=all', world.tokens.admin);
   if (list.status !== 200) throw new Error(`webhook scene: list conversations → ${list.status}`);
@@ -234,7 +235,7 @@ export async function conversationsOfPhone(scene: WebhookScene, phone: string): 
     if (of === undefined) {
       const r = await world.req('GET', `/v1/agent/conversations/${c.id}`, world.tokens.admin);
       if (r.status !== 200) continue;
-      of = ((r.body.conversation.identities ?? []) as { channel: string; externalId: string }[]).find((i) => i.channel === 'phone')?.externalId ?? '';
+      of = ((r.body.conversation.identities ?? []) as { channel: string; externalId: string }[]).find((i) => i.channel === namespace)?.externalId ?? '';
       scene.phoneOf.set(c.id, of);
     }
     if (of === phone) out.push(c.id);
@@ -246,13 +247,13 @@ export async function conversationsOfPhone(scene: WebhookScene, phone: string): 
  * Channel targets: a customer texts in (the target's signed `payload`, sent as the vendor would), an admin
  * takes the conversation and replies; the reply's event id is kept in `scene.agentEvents`.
  */
-export async function agentReply(scene: WebhookScene, phone: string, payload: Payload): Promise<void> {
+export async function agentReply(scene: WebhookScene, phone: string, payload: Payload, namespace = 'phone'): Promise<void> {
   const { server, world, target } = scene;
   const s = target.scheme(server).sign({ payload });
   const r = await fetch(`${server.url}${target.path}${s.query ? `?${s.query}` : ''}`, { method: target.method, headers: Object.fromEntries(Object.entries(s.headers).map(([k, v]) => [k, String(v)])), body: typeof s.body === 'string' ? s.body : Buffer.from(s.body) });
   if (r.status >= 300) throw new Error(`webhook scene: ${target.name} inbound text → ${r.status} ${(await r.text()).slice(0, 300)}`);
   await r.arrayBuffer();
-  const [id] = await conversationsOfPhone(scene, phone);
+  const [id] = await conversationsOfPhone(scene, phone, namespace);
   if (!id) throw new Error(`webhook scene: no ${target.name} conversation for ${phone}`);
   const admin = world.tokens.admin;
   await world.req('POST', `/v1/agent/conversations/${id}/accept`, admin);
@@ -262,9 +263,9 @@ export async function agentReply(scene: WebhookScene, phone: string, payload: Pa
 }
 
 /** Channel targets: the stored messages containing `marker` in the conversations of `phone`. */
-export async function storedFromPhone(scene: WebhookScene, phone: string, marker: string): Promise<number> {
+export async function storedFromPhone(scene: WebhookScene, phone: string, marker: string, namespace = 'phone'): Promise<number> {
   let n = 0;
-  for (const id of await conversationsOfPhone(scene, phone)) {
+  for (const id of await conversationsOfPhone(scene, phone, namespace)) {
     const r = await scene.world.req('GET', `/v1/agent/conversations/${id}/events?after=0&limit=1000`, scene.world.tokens.admin);
     if (r.status !== 200) throw new Error(`webhook scene: events of ${id} → ${r.status}`);
     for (const e of r.body.events as { kind: string; parts?: { text?: string }[] }[]) if (e.kind === 'message' && (e.parts ?? []).some((p) => p.text?.includes(marker))) n++;
@@ -274,7 +275,7 @@ export async function storedFromPhone(scene: WebhookScene, phone: string, marker
 
 // ---- Cases -----------------------------------------------------------------------------------------------------
 
-export type WebhookExpect = 'accepted' | 'refused' | 'handled' | 'not-found';
+export type WebhookExpect = 'accepted' | 'refused' | 'handled' | 'not-found' | 'echo';
 
 /** How a target refuses an unsigned or forged request. */
 export interface Refusal {
@@ -291,6 +292,12 @@ export interface WebhookCase {
   refusal: Refusal;
   /** It needs something a retry may fix (an http attachment, a SubscribeURL): 503 PARLEY_E_UNAVAILABLE is a right answer too. */
   mayRetry: boolean;
+  /**
+   * `echo` cases (a subscription handshake, Meta's GET): a 200 must have exactly `body` as its whole body, as
+   * text/plain; `required`: it must be that 200; otherwise 403 PARLEY_E_WEBHOOK_FORGED is the other right
+   * answer. Without `echo` the only right answer is that 403.
+   */
+  echo?: { body: string; required: boolean };
 }
 
 export interface Payload {
@@ -330,6 +337,10 @@ export interface WebhookTarget {
    * read (a desk whose vendor session never opens against a closed vendor host), the plan has no `stored`.
    */
   duplicate?(scene: WebhookScene, pick: number, id: string, text: string): DuplicatePlan;
+  /** Other methods routed at the same path (Meta's GET handshake): left out of the "no such route" cases. */
+  alsoRouted?: readonly string[];
+  /** Cases of the target's own besides the shared ones (Meta's GET handshake), with their weight. */
+  extraCases?(scene: WebhookScene): { weight: number; arbitrary: fc.Arbitrary<WebhookCase> };
 }
 
 const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'PROPFIND'];
@@ -387,7 +398,10 @@ export function webhookCaseArb(t: WebhookTarget, scene: WebhookScene): fc.Arbitr
     },
   );
 
+  // A method with a route of its own at the path (and HEAD, which Fastify answers with a GET route) is no stray.
+  const otherMethods = OTHER_METHODS.filter((m) => !t.alsoRouted?.includes(m) && !(m === 'HEAD' && t.alsoRouted?.includes('GET')));
   return fc.oneof(
+    ...(t.extraCases ? [t.extraCases(scene)] : []),
     {
       weight: 10,
       arbitrary: payloads.chain((p) => scheme.genuine(p).map((s) => mk(request(t, t.method, t.path, s, s.body, [...p.labels, s.label]), 'accepted', p.mayRetry))),
@@ -416,7 +430,7 @@ export function webhookCaseArb(t: WebhookTarget, scene: WebhookScene): fc.Arbitr
     {
       // Another method on the webhook's path, signed or not: no route.
       weight: 1,
-      arbitrary: fc.tuple(fc.constantFrom(...OTHER_METHODS), payloads, fc.boolean()).map(([method, p, signed]) => {
+      arbitrary: fc.tuple(fc.constantFrom(...otherMethods), payloads, fc.boolean()).map(([method, p, signed]) => {
         const s = scheme.sign({ payload: p });
         const withBody = method !== 'GET' && method !== 'HEAD';
         const headers = signed ? s.headers : Object.fromEntries(Object.entries(s.headers).filter(([k]) => k === 'content-type'));
@@ -492,6 +506,21 @@ export function checkWebhook(c: WebhookCase, res: HttpResult, bodyLimit: number)
       return res.status === c.refusal.status && code === c.refusal.code ? [] : wrong(`an unsigned or forged webhook must be ${c.refusal.status} ${c.refusal.code}`);
     case 'handled':
       return (res.status >= 200 && res.status < 300) || (res.status >= 400 && res.status < 500 && isErrorShape(body)) || retry ? [] : wrong('a signed, malformed payload must be ignored (2xx) or refused (4xx)');
+    case 'echo': {
+      // HEAD: Fastify answers it with the GET route, without the body.
+      const head = c.req.method === 'HEAD';
+      // A request line over Node's header limit is refused before any route (431), or by the router (414).
+      if ((res.status === 431 || res.status === 414) && c.req.path.length > 8_000) return [];
+      if (res.status === 200) {
+        if (!c.echo) return wrong('a handshake without the right verify token (or a sane challenge) must be 403 PARLEY_E_WEBHOOK_FORGED, never 200');
+        if (head) return [];
+        const ct = String(res.headers['content-type'] ?? '');
+        if (res.body !== c.echo.body) return wrong(`a handshake must echo exactly the challenge ${JSON.stringify(c.echo.body.slice(0, 80))} (${c.echo.body.length} chars)`);
+        return ct.startsWith('text/plain') ? [] : wrong(`the echoed challenge must be text/plain, not ${JSON.stringify(ct)}`);
+      }
+      if (res.status === 403 && (code === 'PARLEY_E_WEBHOOK_FORGED' || head)) return c.echo?.required ? wrong('a genuine handshake (the right token, a challenge as Meta sends it) must be answered 200 with the challenge') : [];
+      return wrong(c.echo?.required ? 'a genuine handshake must be 200 with the challenge' : 'a handshake must be 200 with the exact challenge or 403 PARLEY_E_WEBHOOK_FORGED');
+    }
     case 'not-found':
       // HEAD has no body to carry the code; OPTIONS is CORS's (204) when it is not a browser's preflight.
       if (c.req.method === 'HEAD') return res.status === 404 ? [] : wrong('no webhook there');

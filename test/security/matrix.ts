@@ -121,7 +121,17 @@ export const OPS_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz', 'GET /
  * Vendor webhooks (/webhooks/<type>/<instance>) of the instances the matrix world configures (world.ts): not
  * in `documented` (their contract is the vendor's), so listed here; the test checks they exist.
  */
-export const WEBHOOK_ROUTES = ['POST /webhooks/genesys/gc', 'POST /webhooks/twilio-sms/sms', 'POST /webhooks/aws-sms/awssms', 'POST /webhooks/connect/cc'] as const;
+export const WEBHOOK_ROUTES = [
+  'POST /webhooks/genesys/gc',
+  'POST /webhooks/twilio-sms/sms',
+  'POST /webhooks/aws-sms/awssms',
+  'POST /webhooks/connect/cc',
+  // Meta's channels: the subscription handshake (GET) and the events (POST) at one path.
+  'GET /webhooks/messenger/fb',
+  'POST /webhooks/messenger/fb',
+  'GET /webhooks/whatsapp/wa',
+  'POST /webhooks/whatsapp/wa',
+] as const;
 
 // Common shapes of rows.
 const onConversation = (path: string) => (fx: Fixture) => `/v1/conversations/${fx.conversationId}${path}`;
@@ -441,6 +451,14 @@ export const TABLE: readonly Row[] = [
     }),
   },
   { route: 'GET /v1/conversations/:id/transcript', auth: { scope: 'conversations:read' }, http: (fx) => ({ method: 'GET', path: onConversation('/transcript')(fx) }) },
+  // A redacted message's original: admins only. Agents, even the one whose queue it waits in, and customers,
+  // even its own author, get the route's 403 (conversations:read is not enough either).
+  {
+    route: 'GET /v1/conversations/:id/events/:eventId/original',
+    auth: { scope: 'admin' },
+    fixture: (w) => w.redacted(),
+    http: (fx) => ({ method: 'GET', path: onConversation(`/events/${fx.eventId}/original`)(fx) }),
+  },
   { route: 'GET /v1/admin/deliveries', auth: { scope: 'admin' }, http: () => ({ method: 'GET', path: '/v1/admin/deliveries?status=failed' }) },
   {
     route: 'POST /v1/admin/deliveries/:id/retry',
@@ -550,6 +568,72 @@ export const TABLE: readonly Row[] = [
     }),
   },
 
+  // Meta's channels (Messenger, WhatsApp). POST: an unsigned event (no X-Hub-Signature-256) is 401 and stores
+  // nothing, whatever bearer token rides along. GET, Meta's subscription handshake: a wrong verify token is 403
+  // PARLEY_E_WEBHOOK_FORGED for everyone; the right one is 200 for everyone (the token is the credential, as a
+  // media URL's signature is).
+  {
+    route: 'POST /webhooks/messenger/fb',
+    everyone: err(401, 'WEBHOOK_SIGNATURE'),
+    http: () => ({
+      method: 'POST',
+      path: '/webhooks/messenger/fb',
+      body: {
+        object: 'page',
+        entry: [{ id: '100200300400500', time: 1458692752478, messaging: [{ sender: { id: '1254459154682919' }, recipient: { id: '100200300400500' }, timestamp: 1458692752478, message: { mid: 'm_matrix', text: 'forged' } }] }],
+      },
+    }),
+  },
+  {
+    route: 'GET /webhooks/messenger/fb',
+    everyone: err(403, 'WEBHOOK_FORGED'),
+    http: () => ({ method: 'GET', path: '/webhooks/messenger/fb?hub.mode=subscribe&hub.verify_token=not-the-verify-token&hub.challenge=1158201444' }),
+  },
+  {
+    route: 'GET /webhooks/messenger/fb',
+    variant: 'the right verify token',
+    everyone: ok(200),
+    http: () => ({ method: 'GET', path: '/webhooks/messenger/fb?hub.mode=subscribe&hub.verify_token=matrix-messenger-verify-token&hub.challenge=1158201444' }),
+  },
+  {
+    route: 'POST /webhooks/whatsapp/wa',
+    everyone: err(401, 'WEBHOOK_SIGNATURE'),
+    http: () => ({
+      method: 'POST',
+      path: '/webhooks/whatsapp/wa',
+      body: {
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '102290129340398',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+                  contacts: [{ profile: { name: 'Forger' }, wa_id: '15551230003' }],
+                  messages: [{ from: '15551230003', id: 'wamid.matrix', timestamp: '1749416383', type: 'text', text: { body: 'forged' } }],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    }),
+  },
+  {
+    route: 'GET /webhooks/whatsapp/wa',
+    everyone: err(403, 'WEBHOOK_FORGED'),
+    http: () => ({ method: 'GET', path: '/webhooks/whatsapp/wa?hub.mode=subscribe&hub.verify_token=not-the-verify-token&hub.challenge=1158201444' }),
+  },
+  {
+    route: 'GET /webhooks/whatsapp/wa',
+    variant: 'the right verify token',
+    everyone: ok(200),
+    http: () => ({ method: 'GET', path: '/webhooks/whatsapp/wa?hub.mode=subscribe&hub.verify_token=matrix-whatsapp-verify-token&hub.challenge=1158201444' }),
+  },
+
   // ---- the live stream ---------------------------------------------------------------------------------
   // Connect: customers and agents; an API key gets a plain HTTP 403 before any upgrade; `?token=` is read here.
   { route: 'GET /v1/stream', auth: 'any', as: 'stream', stream: { connect: 'sse' } },
@@ -609,6 +693,7 @@ const ADMINISTRATION = new Set<string>([
   'POST /v1/offers',
   'POST /v1/messages/proactive',
   'GET /v1/conversations/:id/transcript',
+  'GET /v1/conversations/:id/events/:eventId/original',
   'POST /v1/setup',
   'POST /v1/sessions',
   ...OPS_ROUTES,

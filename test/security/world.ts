@@ -66,6 +66,8 @@ export interface Fixture {
   keyId?: string;
   cannedId?: string;
   deliveryId?: string;
+  /** A redacted customer message whose original is kept (see redacted()). */
+  eventId?: string;
 }
 
 export interface Cred {
@@ -123,6 +125,24 @@ export class World {
             accessKeyId: 'AKIAMATRIX0000000000',
             secretAccessKey: 'matrix-aws-secret',
           },
+          // Meta's two channels, so both routes of each webhook (the GET handshake, the POST of events) have rows
+          // (they never call out: the Graph API is unreachable, and forged requests are refused before anything).
+          fb: {
+            type: 'messenger',
+            pageId: '100200300400500',
+            pageAccessToken: 'matrix-messenger-page-token',
+            appSecret: 'matrix-meta-app-secret',
+            verifyToken: 'matrix-messenger-verify-token',
+            graphApiBaseUrl: 'http://127.0.0.1:9',
+          },
+          wa: {
+            type: 'whatsapp',
+            phoneNumberId: '106540352242922',
+            accessToken: 'matrix-whatsapp-access-token',
+            appSecret: 'matrix-meta-app-secret',
+            verifyToken: 'matrix-whatsapp-verify-token',
+            graphApiBaseUrl: 'http://127.0.0.1:9',
+          },
         },
         desks: {
           inbox: { type: 'inbox' },
@@ -139,9 +159,14 @@ export class World {
           },
         },
         routes: [
+          // Conversations opened on this entry point have their customers' personal data masked, originals kept
+          // for admins: the original's route has a row too.
+          { channel: 'web', entryPoint: 'matrix-pii', desk: 'inbox', redact: { original: 'admins' } },
           { channel: 'web', desk: 'inbox' },
           { channel: 'sms', desk: 'inbox' },
           { channel: 'awssms', desk: 'inbox' },
+          { channel: 'fb', desk: 'inbox' },
+          { channel: 'wa', desk: 'inbox' },
         ],
       }),
     );
@@ -314,6 +339,18 @@ export class World {
     const fx = await this.waiting();
     const r = await this.must(this.ts.api.post('/v1/admin/canned-responses', { shortcut: this.uniq('c'), text: 'Thanks for waiting.' }, this.keys.admin), 201, 'canned');
     return { ...fx, cannedId: r.body.cannedResponse.id };
+  }
+
+  /** A conversation of customer A's on the PII route, waiting in the in-queue, whose first message was redacted. */
+  redacted(): Promise<Fixture> {
+    return this.shared('redacted', async () => {
+      const owner = await this.ts.api.customer();
+      const open = await this.must(this.ts.api.post('/v1/conversations', { queue: this.queues.inQueue.name, entryPoint: 'matrix-pii' }, owner.token), 201, 'open PII conversation');
+      const conversationId = open.body.conversation.id as string;
+      const sent = await this.must(this.ts.api.post(`/v1/conversations/${conversationId}/messages`, { clientMessageId: this.uniq('fx'), text: 'card 4111 1111 1111 1111' }, owner.token), 201, 'redacted message');
+      if (!sent.body.event.redacted) throw new Error('fixture: the PII route did not redact the message');
+      return { owner, conversationId, eventId: sent.body.event.id as string };
+    });
   }
 
   /** A delivery of the shared conversation (retrying one that did not fail changes nothing). */

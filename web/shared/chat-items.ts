@@ -12,6 +12,13 @@ export interface ToItemsOptions {
   statusOf?: ((e: LogEvent) => MessageStatus | undefined) | undefined;
 }
 
+/** The event's PII marker, when it is one (the log is loosely typed: anything else is ignored). */
+function redactedOf(e: LogEvent): { kind: string; count: number }[] | undefined {
+  const r = e.redacted;
+  if (!Array.isArray(r) || r.length === 0) return undefined;
+  return r.filter((x): x is { kind: string; count: number } => typeof x === 'object' && x !== null && typeof (x as { kind?: unknown }).kind === 'string' && typeof (x as { count?: unknown }).count === 'number');
+}
+
 export function toChatItems(events: readonly LogEvent[], opts: ToItemsOptions): ChatItem[] {
   const items: ChatItem[] = [];
   for (const e of events) {
@@ -25,6 +32,7 @@ export function toChatItems(events: readonly LogEvent[], opts: ToItemsOptions): 
         parts: e.parts ?? [],
         createdAt: e.createdAt,
         status: mine ? (opts.statusOf?.(e) ?? e.status) : undefined,
+        redacted: redactedOf(e),
       });
       continue;
     }

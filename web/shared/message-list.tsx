@@ -144,10 +144,21 @@ function Bubble({ item, showAuthor, interactive, onReply, onRetry, onDiscard, pr
         </div>
         <div class="pw-meta">
           <time dateTime={item.createdAt}>{shortTime(item.createdAt)}</time>
+          {item.redacted?.length ? <RedactedBadge found={item.redacted} /> : null}
           {item.mine && item.status ? <StatusTicks status={item.status} onRetry={onRetry} onDiscard={onDiscard} error={item.error} /> : null}
         </div>
       </div>
     </div>
+  );
+}
+
+/** Personal data was masked before anyone saw this message (a route's PII policy): say what, not the text. */
+function RedactedBadge({ found }: { found: { kind: string; count: number }[] }) {
+  const what = found.map((f) => (f.count > 1 ? `${f.count} × ${f.kind}` : f.kind)).join(', ');
+  return (
+    <span class="pw-redacted" data-testid="parley-redacted" title={`Personal data masked: ${what}`}>
+      redacted: {what}
+    </span>
   );
 }
 

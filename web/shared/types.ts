@@ -96,6 +96,8 @@ export interface MessageItem {
   error?: string | undefined;
   /** Only on this device so far (never stored by Parley): it can be deleted rather than retried. */
   local?: boolean | undefined;
+  /** What the route's PII policy masked in it (the event's `redacted`), by kind. */
+  redacted?: { kind: string; count: number }[] | undefined;
 }
 
 export interface NoticeItem {

@@ -1,12 +1,10 @@
+import { VendorChannel } from '../../vendor/vendor-channel.js';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Capabilities, ChannelAdapter, DeliveryJob, DeliveryOutcome } from '../../core/adapter.js';
+import type { Capabilities, DeliveryJob, DeliveryOutcome } from '../../core/adapter.js';
 import { ParleyError } from '../../core/errors.js';
 import type { StoredEvent } from '../../core/model.js';
-import { channelReports, type ChannelReports } from '../../hub/channel-reports.js';
-import type { AdapterLifecycle, AdapterRuntime } from '../../switchboard/types.js';
-import { Started } from '../../switchboard/started.js';
 import { adapterType } from '../../switchboard/types.js';
-import type { Webhook, WebhookReceiver } from '../../switchboard/webhooks.js';
+import type { Webhook } from '../../switchboard/webhooks.js';
 import { SnsVerifier } from '../../vendor/sns.js';
 import { SmsApi } from './outbound.js';
 import { splitText, toSmsText } from './parts.js';
@@ -32,20 +30,18 @@ export const REF = {
   piece: 'piece',
 } as const;
 
-export class AwsSmsChannel implements ChannelAdapter, WebhookReceiver, AdapterLifecycle {
-  readonly side = 'channel' as const;
+export class AwsSmsChannel extends VendorChannel {
   readonly capabilities: Capabilities;
   readonly api: SmsApi;
   readonly webhooks: readonly Webhook[];
   readonly callBudgetMs: number;
-  private readonly started: Started<{ rt: AdapterRuntime; reports: ChannelReports }>;
 
   constructor(
-    readonly id: string,
+    id: string,
     readonly settings: AwsSmsSettings,
     readonly log: FastifyBaseLogger,
   ) {
-    this.started = new Started(`${id} channel`);
+    super(id, 'phone');
     this.capabilities = { typing: false, receipts: settings.configurationSetName !== undefined, parts: ['text'] };
     this.callBudgetMs = settings.totalTimeoutMs;
     this.api = new SmsApi(`aws-sms:${id}`, settings);
@@ -54,19 +50,7 @@ export class AwsSmsChannel implements ChannelAdapter, WebhookReceiver, AdapterLi
     this.webhooks = [awsSmsWebhook(this, verifier)];
   }
 
-  get rt(): AdapterRuntime {
-    return this.started.get().rt;
-  }
-
-  get reports(): ChannelReports {
-    return this.started.get().reports;
-  }
-
-  start(runtime: AdapterRuntime): void {
-    this.started.set({ rt: runtime, reports: channelReports(runtime.hub, this.id, 'phone') });
-  }
-
-  stop(): void {
+  override stop(): void {
     this.api.destroy();
   }
 

@@ -1,3 +1,4 @@
+import { placedContext } from '../../adapters.js';
 import { endConversation, openConversation, postMessage, recordReceipt } from '../../core/commands.js';
 import { ParleyError } from '../../core/errors.js';
 import type { Author, Conversation } from '../../core/model.js';
@@ -28,7 +29,7 @@ export function customerActions(s: Services, defaults: { channel: string; defaul
     /** Open (or return) the customer's conversation, on the desk and queue the route table picks. */
     open: (contactId: string, input: { queue?: string | undefined; entryPoint?: string | undefined; context?: Record<string, unknown> | undefined }) => {
       const where = hub.adapters.placement(defaults.channel, { entryPoint: input.entryPoint, queue: input.queue, defaultQueue: defaults.defaultQueue });
-      const context = { ...(input.context ?? {}), ...where.context };
+      const context = placedContext(input.context, where);
       return hub.run((ctx) => openConversation(ctx, { contactId, channel: defaults.channel, desk: where.desk, queueId: where.queueId, context }));
     },
 

@@ -1,3 +1,4 @@
+import { splitLossless } from '../../core/split-text.js';
 import type { Part } from '../../core/parts.js';
 import { partsToText } from '../../core/parts.js';
 
@@ -31,28 +32,8 @@ export const ATTACHMENT_TYPES: ReadonlySet<string> = new Set([
 ]);
 export const ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
 
-/**
- * A text longer than Connect takes, as pieces of at most `limit` characters, in order: cut at the last
- * line break or space in the second half of a piece when there is one, never inside a surrogate pair, and
- * nothing is lost (the pieces joined give the text back, up to the whitespace the cuts fell on).
- */
-export function splitText(text: string, limit = TEXT_LIMIT): string[] {
-  const out: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    let cut = limit;
-    const window = rest.slice(0, limit);
-    const ws = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    if (ws >= limit / 2) cut = ws;
-    else if (/[\uD800-\uDBFF]/.test(rest.charAt(cut - 1))) cut -= 1;
-    const piece = rest.slice(0, cut);
-    out.push(piece);
-    rest = rest.slice(cut);
-    if (cut === ws) rest = rest.slice(1);
-  }
-  if (rest.length > 0) out.push(rest);
-  return out;
-}
+/** A text longer than Connect takes, as pieces of at most TEXT_LIMIT characters (core/split-text.ts). */
+export const splitText = (text: string, limit = TEXT_LIMIT): string[] => splitLossless(text, limit);
 
 export interface Outgoing {
   /** Texts to send, each within the limit, in order. */

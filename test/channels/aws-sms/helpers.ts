@@ -1,6 +1,6 @@
 import { startAwsSmsEmulator, type AwsSmsEmulator, type AwsSmsEmulatorOptions } from '../../../emulators/aws-sms/main.js';
 import { client } from '../../emulators/helpers.js';
-import { proxiedParley } from '../../helpers/scene.js';
+import { proxiedParley, proxiedScene, type ChannelScene, type ChannelSceneOptions, type Control } from '../../helpers/scene.js';
 import { until, type TestServer } from '../../helpers/server.js';
 
 // A Parley server with an `aws-sms` channel instance (`sms`) pointed at an in-process AWS End User Messaging
@@ -8,28 +8,14 @@ import { until, type TestServer } from '../../helpers/server.js';
 // of it (a forwarding proxy, standing still across Parley restarts) that is subscribed to the emulator's
 // two-way and events topics; Parley confirms the subscriptions itself. The emulator plays the customer's phone.
 
-export interface AwsSmsScene {
-  /** The running Parley; a new one after `restart()`. */
-  ts: TestServer;
-  emu: AwsSmsEmulator;
-  /** The public URL of Parley's SNS endpoint (the proxy). */
-  webhookUrl: string;
-  control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+export interface AwsSmsScene extends ChannelScene<AwsSmsEmulator> {
   /** The phone texts the number; the inbound message id and the SNS MessageId. */
   text(phone: string, body: string): Promise<{ inboundMessageId: string; snsMessageId: string }>;
   /** What the phone received from the number, in order. */
   received(phone: string): Promise<{ messageId: string; body: string }[]>;
-  /** The Parley conversation an inbound text went to, once stored. */
-  conversationOf(inboundMessageId: string): Promise<string>;
-  restart(): Promise<void>;
-  stop(): Promise<void>;
 }
 
-export interface SceneOptions {
-  emulator?: AwsSmsEmulatorOptions;
-  channel?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
+export type SceneOptions = ChannelSceneOptions<AwsSmsEmulatorOptions>;
 
 export async function awsSmsScene(opts: SceneOptions = {}): Promise<AwsSmsScene> {
   const emu = await startAwsSmsEmulator({ port: 0, snsRetry: { delaysMs: [50, 100, 200], timeoutMs: 3000 }, carrierDelayMs: 20, ...opts.emulator });
@@ -52,23 +38,11 @@ export async function awsSmsScene(opts: SceneOptions = {}): Promise<AwsSmsScene>
   const { control } = client(emu.url);
   const sub = await control('POST', '/aws-sms/subscriptions', { endpoint: webhookUrl });
   if (sub.body?.twoWay?.[0] !== webhookUrl || sub.body?.events?.[0] !== webhookUrl) throw new Error(`Parley did not confirm the SNS subscriptions: ${JSON.stringify(sub.body)}`);
-  const scene: AwsSmsScene = {
-    get ts() {
-      return parley.ts;
-    },
-    emu,
-    webhookUrl,
+  return proxiedScene<AwsSmsScene>(parley, emu, {
     control,
     ...awsSmsPhones(control),
-    async conversationOf(inboundMessageId) {
-      const hub = () => parley.ts.server.services.hub;
-      const found = await until(async () => (await hub().tx((tx) => tx.findEventByKey('channel:sms', `message:${inboundMessageId}`)))?.conversationId, 8000, `the conversation of ${inboundMessageId}`);
-      return found!;
-    },
-    restart: () => parley.restart(),
-    stop: () => parley.stop(emu),
-  };
-  return scene;
+    conversationOf: (inboundMessageId) => awsSmsConversationOf(() => parley.ts, inboundMessageId),
+  });
 }
 
 /** An `aws-sms` channel's settings for an AWS SMS emulator (secret from TEST_AWS_SMS_SECRET), with test timeouts. */
@@ -91,7 +65,7 @@ export function awsSmsChannelSettings(emu: { url: string; credentials: { region:
 }
 
 /** Play handsets through the AWS SMS emulator's control API: text the number, read what a phone received. */
-export function awsSmsPhones(control: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>) {
+export function awsSmsPhones(control: Control) {
   return {
     async text(phone: string, body: string) {
       const r = await control('POST', `/aws-sms/phones/${encodeURIComponent(phone)}/texts`, { body });
@@ -102,4 +76,10 @@ export function awsSmsPhones(control: (method: string, path: string, body?: unkn
       return (await control('GET', `/aws-sms/phones/${encodeURIComponent(phone)}/texts`)).body.texts as { messageId: string; body: string }[];
     },
   };
+}
+
+/** The Parley conversation an inbound text (by its inbound message id) went to on the `sms` instance, once stored. */
+export async function awsSmsConversationOf(ts: () => TestServer, inboundMessageId: string): Promise<string> {
+  const found = await until(async () => (await ts().server.services.hub.tx((tx) => tx.findEventByKey('channel:sms', `message:${inboundMessageId}`)))?.conversationId, 8000, `the conversation of ${inboundMessageId}`);
+  return found!;
 }

@@ -1,24 +1,29 @@
+import { afterAll, beforeAll } from 'vitest';
 import { startAwsSmsEmulator, type AwsSmsEmulator } from '../../emulators/aws-sms/main.js';
 import { startConnectEmulator, type ConnectEmulator } from '../../emulators/connect/main.js';
 import { startGenesysEmulator, type GenesysEmulator } from '../../emulators/genesys/main.js';
+import { startMetaEmulator, type MetaEmulator } from '../../emulators/meta/main.js';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio/main.js';
-import { awsSmsChannelSettings, awsSmsPhones } from '../channels/aws-sms/helpers.js';
-import { twilioChannelSettings } from '../channels/twilio-sms/helpers.js';
+import { awsSmsChannelSettings, awsSmsConversationOf, awsSmsPhones } from '../channels/aws-sms/helpers.js';
+import { twilioChannelSettings, twilioPhones } from '../channels/twilio-sms/helpers.js';
+import { metaUsers, subscribe } from '../channels/meta-scene.js';
+import { whatsappChannelSettings, whatsappSecrets } from '../channels/whatsapp/helpers.js';
 import { connectDeskSettings } from '../desks/connect/helpers.js';
 import { genesysDeskSettings } from '../desks/genesys/helpers.js';
 import { client } from '../emulators/helpers.js';
-import { configuredParley, publicProxy } from '../helpers/scene.js';
+import { fastAgent } from '../helpers/flows.js';
+import { configuredParley, conversationOfExternal, publicProxy, type Control } from '../helpers/scene.js';
 import { until, type TestServer } from '../helpers/server.js';
 
-// One Parley with an SMS channel instance `sms` (twilio-sms or aws-sms) and a vendor desk instance (`cc`:
-// connect, or `gc`: genesys), the route sms → that desk, and each vendor's emulator in this process, wired
-// the way a user wires them: Twilio's number webhook at Parley's public URL (a forwarding proxy here, since
-// Twilio signs the URL it posts to and Parley's port is known only once it listens), the SNS subscriptions
-// confirmed by Parley itself, Genesys's integration webhook at Parley. The same parts the per-adapter scenes
+// One Parley with a vendor channel instance (`sms`: twilio-sms or aws-sms; `wa`: whatsapp) and a vendor desk
+// instance (`cc`: connect, or `gc`: genesys), the route from the channel to that desk (with the route
+// settings a test gives, e.g. a redaction policy), and each vendor's emulator in this process, wired the way
+// a user wires them: Twilio's number webhook at Parley's public URL (a forwarding proxy here, since Twilio
+// signs the URL it posts to and Parley's port is known only once it listens), the SNS subscriptions confirmed
+// by Parley itself, the WhatsApp webhook subscribed through Meta's GET handshake, Genesys's integration
+// webhook at Parley. The same parts the per-adapter scenes
 // (test/channels/*/helpers.ts, test/desks/*/helpers.ts) use, from test/helpers/scene.ts, composed across a
 // channel and a desk.
-
-type Control = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
 export interface SmsDeskScene {
   ts: TestServer;
@@ -36,10 +41,22 @@ export interface SmsDeskScene {
     text(phone: string, body: string): Promise<{ inboundMessageId: string; snsMessageId: string }>;
     received(phone: string): Promise<{ messageId: string; body: string }[]>;
   };
+  whatsapp?: {
+    emu: MetaEmulator;
+    control: Control;
+    /** A new WhatsApp user; their wa_id. */
+    user(name?: string): Promise<string>;
+    /** The user writes `{text}` (or any control-API message body); the wamid. */
+    write(waId: string, body: Record<string, unknown>): Promise<string>;
+    /** What the user received from the business, in order. */
+    received(waId: string): Promise<any[]>;
+  };
   connect?: { emu: ConnectEmulator; control: Control; topicArn: string };
   genesys?: { emu: GenesysEmulator; control: Control };
   /** The Parley conversation a Twilio message went to, once stored. */
   conversationOfTwilio(messageSid: string): Promise<string>;
+  /** The Parley conversation a WhatsApp message (wamid) went to, once stored. */
+  conversationOfWhatsApp(wamid: string): Promise<string>;
   /** The Parley conversation an AWS inbound text went to, once stored. */
   conversationOfAws(inboundMessageId: string): Promise<string>;
   /**
@@ -51,10 +68,12 @@ export interface SmsDeskScene {
 }
 
 export interface SmsDeskOptions {
-  channel: 'twilio' | 'aws';
+  channel: 'twilio' | 'aws' | 'whatsapp';
   desk: 'connect' | 'genesys';
   channelSettings?: Record<string, unknown>;
   deskSettings?: Record<string, unknown>;
+  /** Over the channel → desk route (e.g. `redact`). */
+  routeSettings?: Record<string, unknown>;
   env?: Record<string, string>;
 }
 
@@ -78,29 +97,28 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
   closers.push(() => proxy.close());
 
   // The channel.
+  const instance = opts.channel === 'whatsapp' ? 'wa' : 'sms';
   let sms: Record<string, unknown>;
   let twilio: SmsDeskScene['twilio'];
   let aws: SmsDeskScene['aws'];
-  if (opts.channel === 'twilio') {
+  let whatsapp: SmsDeskScene['whatsapp'];
+  if (opts.channel === 'whatsapp') {
+    const emu = await startMetaEmulator({ port: 0, deliveryDelayMs: 20, webhook: { timeoutMs: 3000, retries: 3, delayMs: 100 } });
+    closers.push(() => emu.close());
+    const { control } = client(emu.url);
+    Object.assign(env, whatsappSecrets(emu));
+    sms = whatsappChannelSettings(emu);
+    const { user, write, view } = metaUsers(control, 'whatsapp');
+    whatsapp = { emu, control, user, write, received: async (waId) => (await view(waId)).received as any[] };
+  } else if (opts.channel === 'twilio') {
     const emu = await startTwilioEmulator({ port: 0, statusDelayMs: 20 });
     closers.push(() => emu.close());
-    const webhookUrl = `${proxy.url}/webhooks/twilio-sms/sms`;
+    const webhookUrl = `${proxy.url}/webhooks/twilio-sms/${instance}`;
     const { control } = client(emu.url);
     await control('PATCH', '/twilio/settings', { webhookUrl });
     env.TEST_TWILIO_AUTH_TOKEN = emu.credentials.authToken;
     sms = twilioChannelSettings(emu, webhookUrl);
-    twilio = {
-      emu,
-      control,
-      async text(phone, body) {
-        const r = await control('POST', `/twilio/phones/${encodeURIComponent(phone)}/messages`, { body });
-        if (r.status !== 201) throw new Error(`the phone could not text: ${r.status} ${JSON.stringify(r.body)}`);
-        return r.body.sid as string;
-      },
-      async received(phone) {
-        return ((await control('GET', `/twilio/phones/${encodeURIComponent(phone)}/messages`)).body.received as any[]).filter((m) => !m.keywordReply);
-      },
-    };
+    twilio = { emu, control, ...twilioPhones(control) };
   } else {
     const emu = await startAwsSmsEmulator({ port: 0, snsRetry: { delaysMs: [50, 100, 200], timeoutMs: 3000 }, carrierDelayMs: 20 });
     closers.push(() => emu.close());
@@ -108,11 +126,7 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
     const { control } = client(emu.url);
     env.TEST_AWS_SMS_SECRET = c.secretAccessKey;
     sms = awsSmsChannelSettings(emu);
-    aws = {
-      emu,
-      control,
-      ...awsSmsPhones(control),
-    };
+    aws = { emu, control, ...awsSmsPhones(control) };
   }
   Object.assign(sms, opts.channelSettings);
 
@@ -144,10 +158,10 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
   const parley = configuredParley(
     'parley-sms-desk-',
     {
-      channels: { web: { type: 'web' }, sms },
+      channels: { web: { type: 'web' }, [instance]: sms },
       desks: { inbox: { type: 'inbox' }, [deskName]: desk },
       routes: [
-        { channel: 'sms', desk: deskName },
+        { channel: instance, desk: deskName, ...opts.routeSettings },
         { channel: 'web', desk: 'inbox' },
       ],
     },
@@ -159,6 +173,7 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
   closers.push(() => started.stop());
 
   // What a user does in each vendor's console, now that Parley listens.
+  if (whatsapp) await subscribe(whatsapp.control, 'whatsapp', `${proxy.url}/webhooks/whatsapp/${instance}`);
   if (aws) {
     const sub = await aws.control('POST', '/aws-sms/subscriptions', { endpoint: `${proxy.url}/webhooks/aws-sms/sms` });
     if (!sub.body?.twoWay?.length || !sub.body?.events?.length) throw new Error(`Parley did not confirm the SMS SNS subscriptions: ${JSON.stringify(sub.body)}`);
@@ -175,13 +190,13 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
     if (set.status !== 200) throw new Error(`could not point the integration at Parley: ${set.status} ${JSON.stringify(set.body)}`);
   }
 
-  const hub = () => started.server.services.hub;
   const pending = async () => (await started.server.database.db.selectFrom('deliveries').select('id').where('status', '=', 'pending').execute()).length;
   const emulatorsIdle = async () => {
     // Twilio's carrier first: a text reaching the phone ends with a status callback.
     await twilio?.emu.carrier.idle();
     await twilio?.emu.webhooksIdle();
     await aws?.emu.snsIdle();
+    await whatsapp?.emu.webhooksIdle();
     await connect?.emu.streamsIdle();
     await genesys?.emu.webhooksIdle();
   };
@@ -189,19 +204,12 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
     ts: started,
     ...(twilio ? { twilio } : {}),
     ...(aws ? { aws } : {}),
+    ...(whatsapp ? { whatsapp } : {}),
     ...(connect ? { connect } : {}),
     ...(genesys ? { genesys } : {}),
-    conversationOfTwilio: (messageSid) =>
-      until<string>(
-        async () => {
-          const eventId = await hub().tx((tx) => tx.findByExternal({ adapter: 'sms', kind: 'message', externalId: messageSid }));
-          return (eventId ? (await hub().tx((tx) => tx.getEvent(eventId)))?.conversationId : undefined) as string;
-        },
-        8000,
-        `the conversation of ${messageSid}`,
-      ),
-    conversationOfAws: async (inboundMessageId) =>
-      (await until(async () => (await hub().tx((tx) => tx.findEventByKey('channel:sms', `message:${inboundMessageId}`)))?.conversationId, 8000, `the conversation of ${inboundMessageId}`))!,
+    conversationOfTwilio: (messageSid) => conversationOfExternal(() => started, 'sms', messageSid),
+    conversationOfWhatsApp: (wamid) => conversationOfExternal(() => started, instance, wamid),
+    conversationOfAws: (inboundMessageId) => awsSmsConversationOf(() => started, inboundMessageId),
     async idle() {
       // Each side may wake the other (a delivery makes a vendor call, which makes a webhook): settle until
       // both are quiet at once.
@@ -218,4 +226,50 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
     },
     stop: close,
   };
+}
+
+/** The scene of a describe block: started with `opts` before its cases, stopped after them; read at each call. */
+export function describeScene(opts: SmsDeskOptions): () => SmsDeskScene {
+  let scene: SmsDeskScene | undefined;
+  beforeAll(async () => {
+    scene = await smsDeskScene(opts);
+  });
+  afterAll(async () => scene?.stop());
+  return () => {
+    if (!scene) throw new Error('the scene is not started');
+    return scene;
+  };
+}
+
+/**
+ * The Parley side of a scene (read at each call: the scene starts in beforeAll), read as an admin made at the
+ * first call (vendor-desk conversations have no inbox agent): a conversation and its events.
+ */
+export function parleyView(scene: () => SmsDeskScene) {
+  let admin: { token: string } | undefined;
+  const token = async () => (admin ??= await fastAgent(scene().ts, { name: 'Admin', role: 'admin' })).token;
+  return {
+    events: async (id: string) => (await scene().ts.api.get(`/v1/agent/conversations/${id}/events`, await token())).body.events as any[],
+    conversation: async (id: string) => (await scene().ts.api.get(`/v1/agent/conversations/${id}`, await token())).body.conversation as any,
+  };
+}
+
+/** The Genesys agent of a scene with the genesys desk (read at each call: the scene starts in beforeAll), through the emulator's control API. */
+export function genesysAgent(scene: () => SmsDeskScene) {
+  const genesys = (method: string, path: string, body?: unknown) => scene().genesys!.control(method, `/genesys${path}`, body);
+  const gc = async (id: string) => (await genesys('GET', `/conversations/${id}`)).body;
+  const inbound = async (id: string) => ((await gc(id)).messages as any[]).filter((m) => m.direction === 'inbound');
+  /** The open Genesys conversation of a Parley contact (its id as the Open Messaging customer id), once there. */
+  const conversationFor = (contactId: string) =>
+    until(async () => ((await genesys('GET', '/conversations')).body.conversations as any[]).find((c) => c.customer?.id === contactId && c.phase !== 'ended'), 8000, 'the Genesys conversation');
+  return { genesys, gc, inbound, conversationFor };
+}
+
+/** The Connect agent of a scene with the connect desk (read at each call: the scene starts in beforeAll), through the emulator's control API. */
+export function connectAgent(scene: () => SmsDeskScene) {
+  const connect = (method: string, path: string, body?: unknown) => scene().connect!.control(method, `/connect${path}`, body);
+  const contact = async (id: string) => (await connect('GET', `/contacts/${id}`)).body;
+  const contactsOf = async (conversationId: string) => ((await connect('GET', '/contacts')).body.contacts as any[]).filter((c) => c.attributes?.parleyConversationId === conversationId);
+  const customerTexts = async (id: string) => ((await contact(id)).items as any[]).filter((i) => i.ParticipantRole === 'CUSTOMER' && i.Type === 'MESSAGE').map((i) => i.Content as string);
+  return { connect, contact, contactsOf, customerTexts };
 }
