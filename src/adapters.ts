@@ -5,6 +5,7 @@ import type { LegPolicy } from './core/fanout.js';
 import type { Conversation, Leg } from './core/model.js';
 import { ParleyError } from './core/errors.js';
 import type { RedactionPolicy } from './core/redaction.js';
+import { isCredentialName } from './core/redact.js';
 import { pickRoute } from './core/routing.js';
 import { compileRedaction } from './switchboard/redaction.js';
 import type { InstanceConfig, Route, SwitchboardConfig } from './switchboard/config.js';
@@ -19,6 +20,8 @@ export class Adapters {
   private readonly desks = new Map<string, DeskAdapter>();
   /** Instance name → type name (`web`, `inbox`, `genesys`, …). */
   private readonly types = new Map<string, string>();
+  /** The configured instances' secret values, scrubbed from the event inspector's vendor traffic. */
+  private readonly secrets = new Set<string>();
   routes: Route[];
 
   constructor(channels: ChannelAdapter[] = [webChannel], desks: DeskAdapter[] = [inboxDesk], routes?: Route[]) {
@@ -30,8 +33,8 @@ export class Adapters {
   /** Build every configured instance; a bad setting stops start-up with a message naming its key. */
   static fromConfig(sw: SwitchboardConfig, types: AdapterType[], deps: AdapterDeps): Adapters {
     const a = new Adapters([], [], sw.routes);
-    for (const inst of sw.channels) a.addChannel(build(inst, 'channel', types, deps) as ChannelAdapter, inst.type);
-    for (const inst of sw.desks) a.addDesk(build(inst, 'desk', types, deps) as DeskAdapter, inst.type);
+    for (const inst of sw.channels) a.addChannel(build(inst, 'channel', types, deps, a.secrets) as ChannelAdapter, inst.type);
+    for (const inst of sw.desks) a.addDesk(build(inst, 'desk', types, deps, a.secrets) as DeskAdapter, inst.type);
     return a;
   }
 
@@ -113,6 +116,20 @@ export class Adapters {
     return compileRedaction(route.redact, `routes.${this.routes.indexOf(route)}.redact`);
   };
 
+  /**
+   * Every value found under a credential-named setting of any instance (`clientSecret`, `authToken`,
+   * `webhookSecret` and its rotation list, `apiKey.secret`, `credentials.secretAccessKey`, …): the vendor
+   * traffic the console shows scrubs them wherever they appear, whichever instance's record it is.
+   */
+  secretValues(): string[] {
+    return [...this.secrets];
+  }
+
+  /** Whether any route has a PII policy. */
+  anyRedaction(): boolean {
+    return this.routes.some((r) => r.redact !== undefined);
+  }
+
   /** The built-in inbox desk instances: the only ones whose conversations inbox agents may be assigned. */
   inboxDesks(): string[] {
     return this.instancesOf('desk', 'inbox');
@@ -158,7 +175,19 @@ export function placedContext(given: Record<string, unknown> | undefined, where:
   return { ...own, ...where.context };
 }
 
-function build(inst: InstanceConfig, side: Leg, types: AdapterType[], deps: AdapterDeps): LegAdapter {
+/** Strings under credential-named keys, at any depth (a credential-named object or list: all its strings). */
+function collectSecrets(value: unknown, into: Set<string>, secret = false, depth = 0): void {
+  if (depth > 10) return;
+  if (typeof value === 'string') {
+    if (secret) into.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectSecrets(v, into, secret, depth + 1);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) collectSecrets(v, into, secret || isCredentialName(k), depth + 1);
+  }
+}
+
+function build(inst: InstanceConfig, side: Leg, types: AdapterType[], deps: AdapterDeps, secrets: Set<string>): LegAdapter {
   const key = `${side === 'channel' ? 'channels' : 'desks'}.${inst.name}`;
   const type = types.find((t) => t.type === inst.type);
   if (!type) {
@@ -173,5 +202,6 @@ function build(inst: InstanceConfig, side: Leg, types: AdapterType[], deps: Adap
     // The value is never echoed: settings hold secrets.
     throw new ParleyError('CONFIG', `Invalid ${at}: ${issue?.message ?? 'invalid'}`, { details: { key: at } });
   }
+  collectSecrets(parsed.data, secrets);
   return type.create({ name: inst.name, settings: parsed.data }, deps);
 }

@@ -19,6 +19,7 @@ import { Metrics } from './http/metrics.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { cannedRoutes } from './http/routes/canned.js';
 import { originalRoutes } from './http/routes/originals.js';
+import { vendorTrafficRoutes } from './http/routes/vendor-traffic.js';
 import { mediaRoutes } from './http/routes/media.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { pageRoutes } from './http/routes/pages.js';
@@ -112,11 +113,12 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   adminRoutes(app, services);
   cannedRoutes(app, services);
   originalRoutes(app, services);
+  vendorTrafficRoutes(app, services);
   streamRoutes(app, services, customer, agent);
   opsRoutes(app, services, VERSION);
   pageRoutes(app);
   await app.register(async (scope) => mediaRoutes(scope, services));
-  await webhookRoutes(app, adapters, config.bodyLimit);
+  await webhookRoutes(app, adapters, config.bodyLimit, hub.traffic);
   await webAppRoutes(app);
 
   await adapters.start({ hub, signer: services.signer, blobs: services.blobs, config });

@@ -7,6 +7,7 @@ import { ParleyError } from '../core/errors.js';
 import { createServer, listen, VERSION, type ParleyServer } from '../server.js';
 import { parseSwitchboard } from '../switchboard/config.js';
 import { listening, type DemoPart } from './demo-parts.js';
+import { DEMO_LP_DESK, livePersonPart, type DemoLivePerson, type StartDemoLivePerson } from './demo-liveperson.js';
 import { metaPart, type DemoMeta, type StartDemoMeta } from './demo-meta.js';
 import { DEMO_SMS_DESK, smsPart, type DemoSms, type StartDemoConnect, type StartDemoTwilio } from './demo-sms.js';
 import { loadEmulator } from './emulators.js';
@@ -21,12 +22,13 @@ import { loadEmulator } from './emulators.js';
 //
 // Optional parts add a story of their own to the same Parley (each an option: more emulators and ports):
 // `--sms` a phone answered in Amazon Connect (demo-sms.ts), `--meta` Messenger and WhatsApp answered in
-// Genesys with PII redaction (demo-meta.ts).
+// Genesys with PII redaction (demo-meta.ts), `--liveperson` the shop's chat answered in LivePerson
+// (demo-liveperson.ts).
 
 export const DEMO_ENTRY_POINT = 'demo-genesys';
 export const DEMO_DESK = 'genesys';
 /** Beside `npm start`'s 8080 and `parley emulate <vendor>`'s 9100/9110/9300, so the demo runs alongside them. */
-export const DEMO_PORTS = { parley: 8090, emulator: 9190, twilio: 9191, connect: 9192, meta: 9193 } as const;
+export const DEMO_PORTS = { parley: 8090, emulator: 9190, twilio: 9191, connect: 9192, meta: 9193, liveperson: 9194 } as const;
 
 /** What the demo uses of the Genesys emulator: a structural view, because src/ may not import emulators/. */
 export interface DemoEmulator {
@@ -63,6 +65,11 @@ export interface DemoOptions {
   /** The Meta emulator's port with `meta` (0 picks a free one). */
   metaPort?: number | undefined;
   startMeta?: StartDemoMeta | undefined;
+  /** Also the shop's chat answered by a LivePerson agent (its emulator, `liveperson` desk). */
+  liveperson?: boolean | undefined;
+  /** The LivePerson emulator's port with `liveperson` (0 picks a free one). */
+  livePersonPort?: number | undefined;
+  startLivePerson?: StartDemoLivePerson | undefined;
 }
 
 export interface Demo {
@@ -76,6 +83,8 @@ export interface Demo {
   sms?: DemoSms | undefined;
   /** With `meta`: the Messenger and WhatsApp phone page. */
   meta?: DemoMeta | undefined;
+  /** With `liveperson`: its shop link and agent page. */
+  liveperson?: DemoLivePerson | undefined;
   dataDir: string;
   banner(): string[];
   close(): Promise<void>;
@@ -106,6 +115,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   let parley: ParleyServer | undefined;
   let sms: (DemoPart & { sms: DemoSms }) | undefined;
   let meta: (DemoPart & { meta: DemoMeta }) | undefined;
+  let liveperson: (DemoPart & { liveperson: DemoLivePerson }) | undefined;
   const parts: DemoPart[] = [];
   const closeParts = async () => {
     for (const part of parts.splice(0).reverse()) await part.close().catch(() => undefined);
@@ -115,6 +125,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     const ctx = { host: opts.host, local };
     if (opts.sms) parts.push((sms = await smsPart(ctx, { twilioPort: opts.twilioPort ?? DEMO_PORTS.twilio, connectPort: opts.connectPort ?? DEMO_PORTS.connect, startTwilio: opts.startTwilio, startConnect: opts.startConnect })));
     if (opts.meta) parts.push((meta = await metaPart(ctx, { metaPort: opts.metaPort ?? DEMO_PORTS.meta, desk: DEMO_DESK, startMeta: opts.startMeta })));
+    if (opts.liveperson) parts.push((liveperson = await livePersonPart(ctx, { port: opts.livePersonPort ?? DEMO_PORTS.liveperson, startLivePerson: opts.startLivePerson })));
     const c = emulator.credentials;
     const summary = Summary.parse(emulator.summary());
     const queue = summary.queues.find((q) => q.id === c.defaultQueueId);
@@ -164,7 +175,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   // Narrowed consts for the closures below (a `let` loses its narrowing inside them).
   const p = parley;
   const emu = emulator;
-  const desks = ['"inbox" (built in)', `"${DEMO_DESK}"${sms ? ` and "${DEMO_SMS_DESK}"` : ''} (the emulator${sms ? 's' : ''})`];
+  const vendorDesks = [DEMO_DESK, ...(sms ? [DEMO_SMS_DESK] : []), ...(liveperson ? [DEMO_LP_DESK] : [])].map((d) => `"${d}"`);
+  const desks = ['"inbox" (built in)', `${vendorDesks.join(', ')} (the emulator${vendorDesks.length > 1 ? 's' : ''})`];
   let closing: Promise<void> | undefined;
   return {
     parley: p,
@@ -173,9 +185,10 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     agentUrl,
     ...(sms ? { sms: sms.sms } : {}),
     ...(meta ? { meta: meta.meta } : {}),
+    ...(liveperson ? { liveperson: liveperson.liveperson } : {}),
     dataDir,
     banner: () => [
-      `Parley demo: a shop's chat widget answered in Genesys Cloud${meta ? ', with Messenger and WhatsApp' : ''}${sms ? ', and a phone answered in Amazon Connect' : ''} (${parts.length ? 'all ' : ''}emulated)`,
+      `Parley demo: a shop's chat widget answered in Genesys Cloud${liveperson ? ' and LivePerson' : ''}${meta ? ', with Messenger and WhatsApp' : ''}${sms ? ', and a phone answered in Amazon Connect' : ''} (${parts.length ? 'all ' : ''}emulated)`,
       `  Customer  ${shopUrl}   chat here as the customer`,
       `  Agent     ${agentUrl}   play the Genesys agent here`,
       ...parts.flatMap((part) => part.links),

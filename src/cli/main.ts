@@ -58,7 +58,7 @@ program
 program
   .command('demo')
   .description(
-    "Try Parley with nothing to set up: the Genesys Cloud emulator, and Parley with the built-in inbox and a genesys desk wired to it. Prints the demo shop (play the customer) and the emulator's agent page (play the agent); Ctrl-C stops both. With --sms, also the Twilio and Amazon Connect emulators, a twilio-sms channel routed to a connect desk: text as a phone on the Twilio emulator's phone page, answer on the Connect emulator's agent page. With --meta, also the Meta emulator, messenger and whatsapp channels routed to the genesys desk (WhatsApp with PII redaction): write as a Messenger or WhatsApp user on its phone page.",
+    "Try Parley with nothing to set up: the Genesys Cloud emulator, and Parley with the built-in inbox and a genesys desk wired to it. Prints the demo shop (play the customer) and the emulator's agent page (play the agent); Ctrl-C stops both. With --sms, also the Twilio and Amazon Connect emulators, a twilio-sms channel routed to a connect desk: text as a phone on the Twilio emulator's phone page, answer on the Connect emulator's agent page. With --meta, also the Meta emulator, messenger and whatsapp channels routed to the genesys desk (WhatsApp with PII redaction): write as a Messenger or WhatsApp user on its phone page. With --liveperson, also the LivePerson emulator and a liveperson desk: the shop opened with ?entryPoint=demo-liveperson is answered on its agent page.",
   )
   .option('-p, --port <port>', "Parley's port", portArg, DEMO_PORTS.parley)
   .option('--emulator-port <port>', "the Genesys emulator's port (0 picks a free one)", portArg, DEMO_PORTS.emulator)
@@ -67,10 +67,12 @@ program
   .option('--connect-port <port>', "with --sms: the Amazon Connect emulator's port (0 picks a free one)", portArg, DEMO_PORTS.connect)
   .option('--meta', 'also Facebook Messenger and WhatsApp customers (emulated), answered in Genesys Cloud', false)
   .option('--meta-port <port>', "with --meta: the Meta emulator's port (0 picks a free one)", portArg, DEMO_PORTS.meta)
+  .option('--liveperson', "also the shop's chat answered by a LivePerson agent (emulated)", false)
+  .option('--liveperson-port <port>', "with --liveperson: the LivePerson emulator's port (0 picks a free one)", portArg, DEMO_PORTS.liveperson)
   .option('--host <host>', 'interface they all listen on', '127.0.0.1')
   .option('--data-dir <dir>', "keep Parley's data in this folder (default: a temporary folder, removed on exit)")
-  .action(async (opts: { port: number; emulatorPort: number; sms: boolean; twilioPort: number; connectPort: number; meta: boolean; metaPort: number; host: string; dataDir?: string }) => {
-    const demo = await startDemo({ ...opts, env: process.env });
+  .action(async (opts: { port: number; emulatorPort: number; sms: boolean; twilioPort: number; connectPort: number; meta: boolean; metaPort: number; liveperson: boolean; livepersonPort: number; host: string; dataDir?: string }) => {
+    const demo = await startDemo({ ...opts, livePersonPort: opts.livepersonPort, env: process.env });
     process.stdout.write(demo.banner().join('\n') + '\n');
     // Closing waits for Parley's in-flight requests (its grace period), then the emulators' own sockets.
     closeOnSignal(() => demo.close(), { graceMs: demo.parley.services.config.shutdownGraceMs + 5000, log: demo.parley.app.log });

@@ -137,10 +137,11 @@ export interface Tx {
   /** The external id an adapter instance knows a Parley id by (the newest, if several). */
   externalOf(adapter: string, kind: string, parleyId: string): Promise<string | undefined>;
 
-  // reply windows (Messenger, WhatsApp): when a customer last wrote to a channel instance
-  /** Moves the customer's last-heard time forward to `at` (ISO), never back. */
-  noteHeard(adapter: string, contactId: string, at: string): Promise<void>;
-  heardAt(adapter: string, contactId: string): Promise<string | undefined>;
+  // vendor clocks: the newest vendor timestamp per (adapter instance, key) — Meta's reply windows (key: the
+  // contact), LivePerson's state notifications (key: its conversation)
+  /** Moves the clock of `key` forward to `at` (ISO); false when it already stood later (a stale report). */
+  advanceClock(adapter: string, key: string, at: string): Promise<boolean>;
+  clockOf(adapter: string, key: string): Promise<string | undefined>;
 }
 
 export interface ExternalRef {

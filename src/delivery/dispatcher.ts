@@ -9,6 +9,7 @@ import type { Hub } from '../hub/hub.js';
 import { KeyedMutex } from '../hub/keyed-mutex.js';
 import type { Metrics } from '../http/metrics.js';
 import { nowIso } from '../store/tx.js';
+import { traceConversation } from '../vendor/traffic-trace.js';
 import { toContact, toConversation, toDelivery, toEvent } from '../store/rows.js';
 import type { DB } from '../store/schema.js';
 
@@ -172,7 +173,8 @@ export class Dispatcher {
       const timer = setTimeout(() => ac.abort(), this.opts.timeoutMs);
       try {
         const outcome = await Promise.race([
-          deliverJob(adapter, { delivery, event: toEvent(eventRow), conversation, contact }, ac.signal),
+          // Inside the conversation's trace: the adapter's vendor requests are recorded for the event inspector.
+          traceConversation(this.hub.traffic, conversation, () => deliverJob(adapter, { delivery, event: toEvent(eventRow), conversation, contact }, ac.signal)),
           new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new ParleyError('DELIVERY_TIMEOUT')))),
         ]);
         await recordSent(delivery.id, outcome.status, outcome.externalId);

@@ -52,7 +52,7 @@ export function channelReports(hub: Hub, instance: string, identity: string) {
     contact: (from: VendorCustomer): Promise<string> => hub.tx(async (tx) => (await tx.ensureContactForIdentity(identity, from.id, { name: from.name ?? null, verified: true })).id),
 
     /** When the customer last wrote to this channel instance (ISO), if ever: the start of Meta's reply windows. */
-    heardAt: (contactId: string): Promise<string | undefined> => hub.tx((tx) => tx.heardAt(instance, contactId)),
+    heardAt: (contactId: string): Promise<string | undefined> => hub.tx((tx) => tx.clockOf(instance, contactId)),
 
     /** The customer's open conversation on this channel, if any (where an agent's reply to them goes). */
     openConversationOf: async (from: VendorCustomer): Promise<Conversation | undefined> =>
@@ -71,7 +71,7 @@ export function channelReports(hub: Hub, instance: string, identity: string) {
       parts: Part[];
       entryPoint?: string | undefined;
       context?: Record<string, unknown> | undefined;
-      /** When the customer wrote it (ISO, the vendor's clock): moves the reply window (reply_windows) forward. */
+      /** When the customer wrote it (ISO, the vendor's clock): moves the reply window (vendor_clocks) forward. */
       heardAt?: string | undefined;
     }): Promise<CommandResult> =>
       hub.run(async (ctx) => {
@@ -83,7 +83,7 @@ export function channelReports(hub: Hub, instance: string, identity: string) {
           return { conversation: c, events: [seen], duplicate: true };
         }
         const contact = await ctx.tx.ensureContactForIdentity(identity, r.from.id, { name: r.from.name ?? null, verified: true });
-        if (r.heardAt) await ctx.tx.noteHeard(instance, contact.id, r.heardAt);
+        if (r.heardAt) await ctx.tx.advanceClock(instance, contact.id, r.heardAt);
         const where = hub.adapters.placement(instance, { entryPoint: r.entryPoint, defaultQueue: DEFAULT_QUEUE });
         const opened = await openConversation(ctx, { contactId: contact.id, channel: instance, desk: where.desk, queueId: where.queueId, context: placedContext(r.context, where) });
         const posted = await postMessage(ctx, {

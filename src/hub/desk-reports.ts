@@ -86,6 +86,12 @@ export function deskReports(hub: Hub, instance: string) {
       return p?.id.startsWith(prefix) ? { id: p.id.slice(prefix.length), name: p.name } : undefined;
     },
 
+    /**
+     * Whether a vendor report of the whole state of `key` stamped `at` (ms, the vendor's clock) is not older
+     * than the newest one applied, moving the clock if so (vendor_clocks): a redelivered old state is stale.
+     */
+    current: (key: string, at: number): Promise<boolean> => hub.tx((tx) => tx.advanceClock(instance, key, new Date(at).toISOString())),
+
     /** An agent's (or the vendor's bot's) message, stored once per vendor message id. */
     message: (r: { conversationId: string; messageId: string; agent?: VendorAgent | undefined; role?: 'agent' | 'bot'; parts: Part[] }): Promise<CommandResult> =>
       hub.run(

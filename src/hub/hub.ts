@@ -12,6 +12,8 @@ import type { SqliteHot } from '../store/sqlite-hot.js';
 import { aloneFirst } from '../store/pg-alone.js';
 import type { PgHot } from '../store/pg-hot.js';
 import { makeRunInTx } from '../store/tx.js';
+import { VendorTraffic } from '../vendor/traffic.js';
+import { noteTouched, traceConversation } from '../vendor/traffic-trace.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { Presence } from './presence.js';
 
@@ -34,6 +36,8 @@ export interface HubDeps {
   onCommitted?: (events: StoredEvent[], dispatch: boolean) => void;
   /** A vendor adapter failed to pass a live signal on (logged; signals are best effort). */
   onSignalError?: (err: unknown, adapter: string) => void;
+  /** The event inspector's vendor traffic; by default one built from the adapters and the bus. */
+  traffic?: VendorTraffic;
 }
 
 
@@ -43,6 +47,8 @@ export class Hub {
   readonly bus: Bus;
   readonly adapters: Adapters;
   readonly presence = new Presence();
+  /** Recent vendor requests and webhooks per conversation, masked, in memory (src/vendor/traffic.ts). */
+  readonly traffic: VendorTraffic;
   readonly runInTx: RunInTx;
   private readonly queueLocks = new KeyedMutex();
   private readonly onCommitted: (events: StoredEvent[], dispatch: boolean) => void;
@@ -57,6 +63,15 @@ export class Hub {
     this.runInTx = deps.pgHot ? aloneFirst(runInTx, deps.pgHot) : runInTx;
     this.onCommitted = deps.onCommitted ?? (() => undefined);
     this.onSignalError = deps.onSignalError ?? (() => undefined);
+    this.traffic =
+      deps.traffic ??
+      new VendorTraffic({
+        // Only sessions watching the conversation subscribe to its topic; they are admins (the watch frame).
+        publish: (conversationId, record) => this.bus.publish([`conversation:${conversationId}`], { type: 'vendor', conversationId, record }),
+        redactionFor: deps.adapters.redactionFor,
+        anyPolicy: deps.adapters.anyRedaction(),
+        secrets: deps.adapters.secretValues(),
+      });
   }
 
   /** Read-only or single-purpose access to the transaction port outside a command. */
@@ -68,6 +83,8 @@ export class Hub {
   async run<T extends CommandResult | CommandResult[]>(fn: (ctx: CommandContext) => Promise<T>, opts?: RunOptions): Promise<T> {
     let ctx: CommandContext | undefined;
     const result = await this.runInTx((tx) => fn((ctx = this.context(tx))), opts);
+    // A vendor webhook being handled now touched these conversations (repeats too): its record goes there.
+    for (const r of Array.isArray(result) ? (result as CommandResult[]) : [result as CommandResult]) if (r?.conversation) noteTouched(r.conversation);
     this.committed(Array.isArray(result) ? (result as CommandResult[]) : [result as CommandResult], ctx?.dispatch === true);
     return result;
   }
@@ -119,6 +136,7 @@ export class Hub {
    * customer where that channel can show it). Never stored, never retried.
    */
   publishSignal(signal: Signal, c: Conversation): void {
+    noteTouched(c);
     const topics = [`contact:${c.contactId}`, `conversation:${c.id}`];
     if (c.agentId) topics.push(`agent:${c.agentId}`);
     this.bus.publish(topics, { type: 'signal', signal });
@@ -130,7 +148,9 @@ export class Hub {
       return; // an instance removed from the config: nobody to tell
     }
     if (!adapter.signal) return;
-    adapter.signal({ signal, conversation: c }).catch((err: unknown) => this.onSignalError(err, adapter.id));
+    const send = adapter.signal.bind(adapter);
+    // The vendor requests it makes are this conversation's (the event inspector's vendor traffic).
+    traceConversation(this.traffic, c, () => send({ signal, conversation: c })).catch((err: unknown) => this.onSignalError(err, adapter.id));
   }
 
   /** Tell an agent's open streams (on every node) that its authority changed, so they re-check it now. */

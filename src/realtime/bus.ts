@@ -1,10 +1,11 @@
 import type { Conversation, Offer, Signal, StoredEvent } from '../core/model.js';
+import type { VendorTrafficRecord } from '../vendor/traffic-record.js';
 
 // The bus fans committed events and ephemeral signals out to live sessions, by topic:
 //   contact:<id>       a customer's sessions
 //   agent:<id>         an agent's sessions (conversations assigned to them)
 //   queue:<id>         agents of a queue (conversations waiting there)
-//   conversation:<id>  anyone watching one conversation (event inspector)
+//   conversation:<id>  anyone watching one conversation (event inspector); only watchers get `vendor`
 // In-process by default; a Redis implementation of the same interface lets several nodes share it.
 
 export type BusMessage =
@@ -12,7 +13,9 @@ export type BusMessage =
   | { type: 'signal'; signal: Signal }
   | { type: 'offer'; offer: Offer }
   /** An agent's role, disabled state, password or queues changed: its open streams re-check at once. */
-  | { type: 'authority'; agentId: string };
+  | { type: 'authority'; agentId: string }
+  /** A vendor request or webhook of a conversation, masked (src/vendor/traffic.ts): for admins watching it. */
+  | { type: 'vendor'; conversationId: string; record: VendorTrafficRecord };
 
 /** What a subscriber needs to know about the conversation an event belongs to, without a query. */
 export type ConversationSummary = Pick<Conversation, 'id' | 'contactId' | 'channel' | 'desk' | 'queueId' | 'agentId' | 'phase' | 'lastSeq'>;

@@ -232,6 +232,15 @@ export class StreamSession {
       return;
     }
     if (msg.type === 'authority') return this.recheckAuthority();
+    if (msg.type === 'vendor') {
+      // Raw vendor traffic is for admins' event inspector only: sent to a session watching the conversation
+      // (the watch frame is admins only, and a demoted admin's watches are dropped), whatever else it follows.
+      const v = this.viewerNow;
+      if (v.kind === 'agent' && v.agent.role === 'admin' && this.watched?.has(msg.conversationId)) {
+        this.transport.send({ type: 'vendor', conversationId: msg.conversationId, record: msg.record });
+      }
+      return;
+    }
     if (msg.type === 'signal') {
       const sig = msg.signal;
       // Signals carry no conversation state: they go only to sessions that hold the conversation now.

@@ -11,7 +11,7 @@ import * as m001 from './migrations/001_init.js';
 import * as m002 from './migrations/002_canned_responses.js';
 import * as m003 from './migrations/003_agent_authority.js';
 import * as m004 from './migrations/004_external_refs.js';
-import * as m007 from './migrations/007_reply_windows.js';
+import * as m007 from './migrations/007_vendor_clocks.js';
 import * as m005 from './migrations/005_partial_due_index.js';
 import * as m006 from './migrations/006_event_originals.js';
 
@@ -101,7 +101,7 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
   };
 }
 
-const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002, '003_agent_authority': m003, '004_external_refs': m004, '005_partial_due_index': m005, '006_event_originals': m006, '007_reply_windows': m007 };
+const MIGRATIONS: Record<string, Migration> = { '001_init': m001, '002_canned_responses': m002, '003_agent_authority': m003, '004_external_refs': m004, '005_partial_due_index': m005, '006_event_originals': m006, '007_vendor_clocks': m007 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

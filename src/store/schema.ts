@@ -138,11 +138,11 @@ export interface SettingsTable {
   value: string;
 }
 
-/** When a customer last wrote to a channel instance (migration 007): Meta's reply windows. */
-export interface ReplyWindowsTable {
+/** The newest vendor timestamp per (adapter instance, key) (migration 007): reply windows, state notifications. */
+export interface VendorClocksTable {
   adapter: string;
-  contact_id: string;
-  heard_at: string;
+  key: string;
+  at: string;
 }
 
 /** A redacted customer message's unredacted parts, where the route's policy keeps them (migration 006). */
@@ -167,7 +167,7 @@ export interface ExternalRefsTable {
 export interface DB {
   external_refs: ExternalRefsTable;
   event_originals: EventOriginalsTable;
-  reply_windows: ReplyWindowsTable;
+  vendor_clocks: VendorClocksTable;
   contacts: ContactsTable;
   identities: IdentitiesTable;
   queues: QueuesTable;

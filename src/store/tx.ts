@@ -123,17 +123,20 @@ export class KyselyTx implements Tx {
     return r?.parley_id;
   }
 
-  async noteHeard(adapter: string, contactId: string, at: string): Promise<void> {
-    await this.db
-      .insertInto('reply_windows')
-      .values({ adapter, contact_id: contactId, heard_at: at })
-      .onConflict((oc) => oc.columns(['adapter', 'contact_id']).doUpdateSet({ heard_at: (eb) => eb.ref('excluded.heard_at') }).where('reply_windows.heard_at', '<', (eb) => eb.ref('excluded.heard_at')))
-      .execute();
+  async advanceClock(adapter: string, key: string, at: string): Promise<boolean> {
+    // Equal counts as not stale: a repeat of the newest report is the adapter's to recognise by its content.
+    const moved = await this.db
+      .insertInto('vendor_clocks')
+      .values({ adapter, key, at })
+      .onConflict((oc) => oc.columns(['adapter', 'key']).doUpdateSet({ at: (eb) => eb.ref('excluded.at') }).where('vendor_clocks.at', '<=', (eb) => eb.ref('excluded.at')))
+      .returning('at')
+      .executeTakeFirst();
+    return moved !== undefined;
   }
 
-  async heardAt(adapter: string, contactId: string): Promise<string | undefined> {
-    const r = await this.db.selectFrom('reply_windows').select('heard_at').where('adapter', '=', adapter).where('contact_id', '=', contactId).executeTakeFirst();
-    return r?.heard_at;
+  async clockOf(adapter: string, key: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('vendor_clocks').select('at').where('adapter', '=', adapter).where('key', '=', key).executeTakeFirst();
+    return r?.at;
   }
 
   async externalOf(adapter: string, kind: string, parleyId: string): Promise<string | undefined> {

@@ -3,7 +3,8 @@ import { ParleyError } from '../core/errors.js';
 import { nextRetry, type RetryPolicy } from '../core/retry.js';
 import type { AuthProvider } from './auth.js';
 import type { RateBudget } from './rate-budget.js';
-import { credentialOf, excerpt, isCredentialName, redactHeaders, redactUrl } from './redact.js';
+import { credentialOf, excerpt, isCredentialHeader, isCredentialName, redactHeaders, redactUrl } from './redact.js';
+import { noteOutbound, tracing } from './traffic-trace.js';
 import { parseRetryAfter } from './retry-after.js';
 import { sleep, untilAborted } from './wait.js';
 
@@ -38,6 +39,8 @@ import { sleep, untilAborted } from './wait.js';
 // - A per-instance RateBudget is awaited before every send; a Retry-After on a 429 or 503 pauses it for
 //   every caller of the instance.
 // - Logs (debug) and error details never carry credentials: see redact.ts.
+// - Each send is reported to the event inspector's vendor traffic when it is made for a conversation
+//   (traffic-trace.ts), masked there (traffic-mask.ts).
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -96,6 +99,9 @@ export interface VendorRequest<T = unknown> {
   json?: unknown;
   /** Sent as application/x-www-form-urlencoded (OAuth token endpoints). */
   form?: Record<string, string> | URLSearchParams;
+  /** Sent as is, with `contentType` (a file to a vendor's file store). */
+  bytes?: Uint8Array<ArrayBuffer>;
+  contentType?: string;
   /**
    * The vendor drops a repeat of this request (it carries our stable message id or an idempotency key),
    * so a resend after a 5xx, a reset connection or a timeout cannot duplicate it. Default: GET and HEAD only.
@@ -150,6 +156,11 @@ export class VendorHttp {
     this.name = parsed.data.name;
     this.base = new URL(parsed.data.baseUrl.replace(/\/+$/, '') + '/');
     this.policy = { maxAttempts: parsed.data.maxAttempts, baseDelayMs: parsed.data.baseDelayMs, maxDelayMs: parsed.data.maxDelayMs };
+  }
+
+  /** The base URL every path is resolved against. */
+  get baseUrl(): string {
+    return this.base.toString();
   }
 
   get<T = unknown>(path: string, req: Omit<VendorRequest<T>, 'path' | 'method'> = {}): Promise<VendorResponse<T>> {
@@ -212,6 +223,27 @@ export class VendorHttp {
           this.deps.onAttempt?.({ ...ctx, attempt: sends, outcome, durationMs, retrying });
         } catch {
           // A metrics hook must not turn a delivery into a failure.
+        }
+        // The event inspector's record of this send (traffic-trace.ts): only inside a conversation's or a
+        // webhook's work, masked before it is kept.
+        if (tracing()) {
+          noteOutbound({
+            direction: 'out',
+            startedAt: started,
+            adapter: this.name,
+            operation,
+            method,
+            url,
+            attempt: sends,
+            durationMs,
+            request: { headers, body },
+            secrets: known,
+            ...(sent.kind === 'response'
+              ? { status: sent.status, response: { headers: sent.headers, body: sent.text } }
+              : sent.kind === 'network'
+                ? { failure: 'network' as const, error: sent.code }
+                : { failure: sent.kind }),
+          });
         }
       };
 
@@ -317,7 +349,7 @@ export class VendorHttp {
   }
 }
 
-async function send(url: string, init: { method: string; headers: Record<string, string>; body?: string }, timeoutMs: number, callerSignal: AbortSignal | undefined): Promise<Sent> {
+async function send(url: string, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> }, timeoutMs: number, callerSignal: AbortSignal | undefined): Promise<Sent> {
   const attempt = new AbortController();
   const timer = setTimeout(() => attempt.abort(), timeoutMs);
   // Either the dispatcher giving up or this attempt's own timeout stops the send, body reading included.
@@ -343,7 +375,8 @@ function networkCode(e: unknown): string {
   return typeof code === 'string' ? code : 'NETWORK_ERROR';
 }
 
-function encodeBody(req: VendorRequest<unknown>): { body?: string; contentType?: string; secrets: string[] } {
+function encodeBody(req: VendorRequest<unknown>): { body?: string | Uint8Array<ArrayBuffer>; contentType?: string; secrets: string[] } {
+  if (req.bytes !== undefined) return { body: req.bytes, contentType: req.contentType ?? 'application/octet-stream', secrets: [] };
   if (req.json !== undefined) return { body: JSON.stringify(req.json), contentType: 'application/json', secrets: [] };
   if (req.form !== undefined) {
     const form = req.form instanceof URLSearchParams ? req.form : new URLSearchParams(req.form);
@@ -357,7 +390,7 @@ function encodeBody(req: VendorRequest<unknown>): { body?: string; contentType?:
 /** The values of credential headers, and their bare credential part, for scrubbing from logged text. */
 function knownSecrets(headers: Record<string, string>): string[] {
   return Object.entries(headers)
-    .filter(([k]) => isCredentialName(k))
+    .filter(([k]) => isCredentialHeader(k))
     .flatMap(([, v]) => credentialOf(v));
 }
 

@@ -11,10 +11,21 @@ export { isCredentialName } from '../core/redact.js';
 /** A vendor URL with credential query parameters redacted (any name that looks like a credential). */
 export const redactUrl = (url: string): string => redactUrlBy(url, isCredentialName);
 
-/** Headers with credential values replaced (`authorization`, `x-api-key`, `cookie`, …). */
+/**
+ * Header names whose values are credentials: every credential-looking name, and two families whose names do
+ * not say so — AWS's `x-amz-*` (SigV4's date and content hash travel with the signature, and Connect's
+ * participant API takes its ConnectionToken as `x-amz-bearer`) and LivePerson's `x-lp-on-behalf` (an agent's
+ * bearer token).
+ */
+export function isCredentialHeader(name: string): boolean {
+  const n = name.trim().toLowerCase();
+  return n.startsWith('x-amz-') || n.includes('on-behalf') || isCredentialName(n);
+}
+
+/** Headers with credential values replaced (`authorization`, `x-api-key`, `cookie`, `x-amz-*`, …). */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = isCredentialName(k) ? REDACTED : v;
+  for (const [k, v] of Object.entries(headers)) out[k] = isCredentialHeader(k) ? REDACTED : v;
   return out;
 }
 
@@ -42,7 +53,7 @@ export function scrub(text: string, secrets: readonly string[]): string {
 }
 
 /** Credentials in free text that is not JSON: `Bearer …`/`Basic …` and `name=value` / `"name": "value"` pairs. */
-function redactText(text: string): string {
+export function redactText(text: string): string {
   return text
     .replace(/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`)
     .replace(/([A-Za-z0-9_.-]+)(\s*[=:]\s*)("?)([^\s"&,;}]+)/g, (m, name: string, sep: string, quote: string) =>

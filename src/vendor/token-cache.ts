@@ -29,7 +29,7 @@ export interface TokenCacheOptions {
   fetchTimeoutMs?: number;
   /** After a failed fetch, callers get that failure for this long before the next try. Default 1 s. */
   failureCooldownMs?: number;
-  /** Authorization scheme. Default `Bearer`. */
+  /** Authorization scheme. Default `Bearer`; `''`: the bare token (LivePerson sends its AppJWT that way). */
   scheme?: string;
   log?: { warn(obj: Record<string, unknown>, msg: string): void };
 }
@@ -86,7 +86,8 @@ export class TokenCache implements AuthProvider {
   }
 
   async header(signal?: AbortSignal): Promise<string> {
-    return `${this.opts.scheme ?? 'Bearer'} ${await this.token(signal)}`;
+    const token = await this.token(signal);
+    return this.opts.scheme === '' ? token : `${this.opts.scheme ?? 'Bearer'} ${token}`;
   }
 
   /** Drop the token after a 401, unless `rejected` names an older one that was already replaced. */

@@ -285,4 +285,44 @@ describe('the parley command', () => {
     for (const p of [port, emulatorPort, metaPort]) await expect(fetch(`http://127.0.0.1:${p}/`)).rejects.toThrow();
     expect(existsSync(dataDir)).toBe(false);
   });
+
+  it('demo --liveperson adds a LivePerson agent: the app webhooks point at Parley, a chat opened with its entry point reaches the LivePerson agent, and the reply comes back', async () => {
+    const [port, emulatorPort, lpPort] = [await freePort(), await freePort(), await freePort()];
+    const demo = await startCli({}, 'Ctrl-C stops them all', 30_000, ['demo', '--liveperson', '--port', String(port), '--emulator-port', String(emulatorPort), '--liveperson-port', String(lpPort)]);
+    const out = demo.output();
+    const dataDir = /Data in (\S+)/.exec(out)?.[1] ?? '';
+    const lp = `http://127.0.0.1:${lpPort}`;
+    const parley = `http://127.0.0.1:${port}`;
+    const until = untilDemo(demo);
+    try {
+      expect(/^ {2}Shop \(LP\) +(\S+)/m.exec(out)?.[1]).toBe(`${parley}/demo/?entryPoint=demo-liveperson`);
+      expect(/^ {2}LP agent +(\S+)/m.exec(out)?.[1]).toBe(`${lp}/agent`);
+      expect((await fetch(`${lp}/agent`)).status).toBe(200);
+      expect(JSON.stringify((await call('GET', `${lp}/__control/liveperson/settings`)).body)).toContain(`${parley}/webhooks/liveperson/liveperson`);
+
+      // A customer of the shop with the LivePerson entry point (what its widget does).
+      const session = (await call('POST', `${parley}/v1/sessions`, {})).body;
+      const post = async (path: string, body: unknown) => {
+        const r = await fetch(parley + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` }, body: JSON.stringify(body) });
+        expect(r.status, path).toBeLessThan(300);
+        return (await r.json()) as any;
+      };
+      const { conversation } = await post('/v1/conversations', { entryPoint: 'demo-liveperson' });
+      expect(conversation.desk).toBe('liveperson');
+      await post(`/v1/conversations/${conversation.id}/messages`, { clientMessageId: 'lp1', text: 'Hello LivePerson' });
+      const lpc = await until(async () => ((await call('GET', `${lp}/__control/liveperson/conversations`)).body.conversations as any[]).find((c) => c.messages.some((m: any) => m.message === 'Hello LivePerson')), 'the chat at LivePerson');
+      expect((await call('POST', `${lp}/__control/liveperson/conversations/${lpc.id}/accept`, {})).status).toBe(200);
+      expect((await call('POST', `${lp}/__control/liveperson/conversations/${lpc.id}/reply`, { text: 'Hi from LivePerson' })).status).toBe(201);
+      await until(async () => {
+        const r = await fetch(`${parley}/v1/conversations/${conversation.id}/events`, { headers: { authorization: `Bearer ${session.token}` } });
+        const events = ((await r.json()) as any).events as any[];
+        return events.find((e) => e.kind === 'message' && e.origin === 'desk' && e.parts[0]?.text === 'Hi from LivePerson');
+      }, 'the reply in Parley');
+    } finally {
+      demo.child.kill('SIGINT');
+    }
+    expect(await demo.exited, demo.output()).toBe(0);
+    for (const p of [port, emulatorPort, lpPort]) await expect(fetch(`http://127.0.0.1:${p}/`)).rejects.toThrow();
+    expect(existsSync(dataDir)).toBe(false);
+  });
 });

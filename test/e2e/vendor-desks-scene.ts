@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startAwsSmsEmulator, type AwsSmsEmulator } from '../../emulators/aws-sms/main.js';
 import { startConnectEmulator, type ConnectEmulator } from '../../emulators/connect/main.js';
 import { startGenesysEmulator, type GenesysEmulator } from '../../emulators/genesys/main.js';
+import { startLivePersonEmulator, type LivePersonEmulator } from '../../emulators/liveperson/main.js';
 import { startMetaEmulator, type MetaEmulator } from '../../emulators/meta/main.js';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio/main.js';
 import { awsSmsChannelSettings, awsSmsConversationOf, awsSmsPhones } from '../channels/aws-sms/helpers.js';
@@ -10,13 +11,14 @@ import { metaUsers, subscribe } from '../channels/meta-scene.js';
 import { whatsappChannelSettings, whatsappSecrets } from '../channels/whatsapp/helpers.js';
 import { connectDeskSettings } from '../desks/connect/helpers.js';
 import { genesysDeskSettings } from '../desks/genesys/helpers.js';
+import { livePersonDeskSettings } from '../desks/liveperson/helpers.js';
 import { client } from '../emulators/helpers.js';
 import { fastAgent } from '../helpers/flows.js';
 import { configuredParley, conversationOfExternal, publicProxy, type Control } from '../helpers/scene.js';
 import { until, type TestServer } from '../helpers/server.js';
 
 // One Parley with a vendor channel instance (`sms`: twilio-sms or aws-sms; `wa`: whatsapp) and a vendor desk
-// instance (`cc`: connect, or `gc`: genesys), the route from the channel to that desk (with the route
+// instance (`cc`: connect, `gc`: genesys, or `lp`: liveperson), the route from the channel to that desk (with the route
 // settings a test gives, e.g. a redaction policy), and each vendor's emulator in this process, wired the way
 // a user wires them: Twilio's number webhook at Parley's public URL (a forwarding proxy here, since Twilio
 // signs the URL it posts to and Parley's port is known only once it listens), the SNS subscriptions confirmed
@@ -53,6 +55,7 @@ export interface SmsDeskScene {
   };
   connect?: { emu: ConnectEmulator; control: Control; topicArn: string };
   genesys?: { emu: GenesysEmulator; control: Control };
+  liveperson?: { emu: LivePersonEmulator; control: Control };
   /** The Parley conversation a Twilio message went to, once stored. */
   conversationOfTwilio(messageSid: string): Promise<string>;
   /** The Parley conversation a WhatsApp message (wamid) went to, once stored. */
@@ -69,7 +72,7 @@ export interface SmsDeskScene {
 
 export interface SmsDeskOptions {
   channel: 'twilio' | 'aws' | 'whatsapp';
-  desk: 'connect' | 'genesys';
+  desk: 'connect' | 'genesys' | 'liveperson';
   channelSettings?: Record<string, unknown>;
   deskSettings?: Record<string, unknown>;
   /** Over the channel → desk route (e.g. `redact`). */
@@ -135,7 +138,15 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
   let desk: Record<string, unknown>;
   let connect: SmsDeskScene['connect'];
   let genesys: SmsDeskScene['genesys'];
-  if (opts.desk === 'connect') {
+  let liveperson: SmsDeskScene['liveperson'];
+  if (opts.desk === 'liveperson') {
+    const emu = await startLivePersonEmulator({ port: 0, retryScale: 0.01, webhookTimeoutMs: 3000 });
+    closers.push(() => emu.close());
+    env.TEST_LP_SECRET = emu.credentials.clientSecret;
+    deskName = 'lp';
+    desk = livePersonDeskSettings(emu);
+    liveperson = { emu, control: client(emu.url).control };
+  } else if (opts.desk === 'connect') {
     const emu = await startConnectEmulator({ port: 0, snsRetry: { delaysMs: [50, 50, 50], timeoutMs: 2000 } });
     closers.push(() => emu.close());
     const topicArn = emu.credentials.topicArns[0]!;
@@ -185,6 +196,10 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
     const topic = connect.emu.streaming.topics.get(connect.topicArn)!;
     await until(() => topic.confirmed().includes(endpoint), 5000, 'the Connect SNS subscription confirmed');
   }
+  if (liveperson) {
+    const set = await liveperson.control('PATCH', '/liveperson/settings', { webhookUrl: `${proxy.url}/webhooks/liveperson/lp` });
+    if (set.status !== 200) throw new Error(`could not point the LivePerson app's webhooks at Parley: ${set.status} ${JSON.stringify(set.body)}`);
+  }
   if (genesys) {
     const set = await genesys.control('PATCH', `/genesys/integrations/${genesys.emu.credentials.integrationId}`, { webhookUrl: `${proxy.url}/webhooks/genesys/gc` });
     if (set.status !== 200) throw new Error(`could not point the integration at Parley: ${set.status} ${JSON.stringify(set.body)}`);
@@ -199,6 +214,7 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
     await whatsapp?.emu.webhooksIdle();
     await connect?.emu.streamsIdle();
     await genesys?.emu.webhooksIdle();
+    await liveperson?.emu.webhooksIdle();
   };
   return {
     ts: started,
@@ -207,6 +223,7 @@ async function build(opts: SmsDeskOptions, closers: (() => Promise<void>)[], clo
     ...(whatsapp ? { whatsapp } : {}),
     ...(connect ? { connect } : {}),
     ...(genesys ? { genesys } : {}),
+    ...(liveperson ? { liveperson } : {}),
     conversationOfTwilio: (messageSid) => conversationOfExternal(() => started, 'sms', messageSid),
     conversationOfWhatsApp: (wamid) => conversationOfExternal(() => started, instance, wamid),
     conversationOfAws: (inboundMessageId) => awsSmsConversationOf(() => started, inboundMessageId),

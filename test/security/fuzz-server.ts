@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { BIN, freePort, runCli } from '../helpers/process.js';
 import { startSnsCertServer, type SnsCertServer } from './fuzz-sns.js';
+import { deskReports } from '../../src/hub/desk-reports.js';
+import type { Hub } from '../../src/hub/hub.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
+import { makeRunInTx } from '../../src/store/tx.js';
 
 // The fuzz suite's server: the built CLI (`node bin/parley.js start`) as a separate process, so the suite
 // can read its JSON log lines, notice stderr output (crashes, unhandled rejections), check that it is
@@ -38,6 +42,23 @@ export const VENDOR_DESKS = {
       credentials: { accessKeyId: 'AKIAFUZZCONNECT00000', secretAccessKey: { env: 'FUZZ_CONNECT_SECRET_ACCESS_KEY' } },
       attemptTimeoutMs: 1000,
       totalTimeoutMs: 2000,
+    },
+  },
+  // LivePerson (fuzz-liveperson.ts): its domain API (CSDS) is a closed port, so no token, conversation, file
+  // URL or survey close ever succeeds and the desk never links a LivePerson conversation by itself; the scene
+  // links one to each of its conversations in the external id map (linkExternal). Two client secrets, as
+  // while rotating: either one signs.
+  lp: {
+    entryPoint: 'fuzz-liveperson',
+    settings: {
+      type: 'liveperson',
+      accountId: '12345678',
+      clientId: 'fuzz-lp-client-0d3c',
+      clientSecret: [{ env: 'FUZZ_LP_CLIENT_SECRET' }, { env: 'FUZZ_LP_CLIENT_SECRET_NEXT' }],
+      csdsUrl: 'http://127.0.0.1:9',
+      attemptTimeoutMs: 1000,
+      totalTimeoutMs: 2000,
+      mediaTimeoutMs: 1000,
     },
   },
 } as const;
@@ -287,6 +308,14 @@ export interface FuzzServer {
   webhookSecrets: { gc: string; tw: string };
   /** Meta's app (both Meta channels): its App Secrets (the second one is the rotation's next) and each channel's Verify Token. */
   meta: { appSecrets: [string, string]; verifyTokens: { fb: string; wa: string } };
+  /** LivePerson's app: its client secrets (the second one is the rotation's next), each signs webhooks. */
+  liveperson: { clientSecrets: [string, string] };
+  /**
+   * Writes one mapping into the server's external id map (its SQLite file, through the desk's own
+   * `deskReports(hub, instance).link`), as the desk would once its vendor answered: for desks that never
+   * reach their vendor here (LivePerson: which conversation a webhook's conversation id is).
+   */
+  linkExternal(instance: string, kind: string, externalId: string, parleyId: string): Promise<void>;
   /** The local stand-in for Amazon SNS's certificate host: signs the SNS targets' envelopes. */
   sns: SnsCertServer;
   /** Vendor credentials the server holds: none may appear in a log line. */
@@ -348,6 +377,7 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     appSecrets: [`fuzz-meta-app-secret-${randomBytes(12).toString('hex')}`, `fuzz-meta-app-next-${randomBytes(12).toString('hex')}`] as [string, string],
     verifyTokens: { fb: `fuzz-fb-verify-${randomBytes(8).toString('hex')}`, wa: `fuzz-wa-verify-${randomBytes(8).toString('hex')}` },
   };
+  const liveperson = { clientSecrets: [`fuzz-lp-secret-${randomBytes(12).toString('hex')}`, `fuzz-lp-next-${randomBytes(12).toString('hex')}`] as [string, string] };
   const metaTokens = { fb: `fuzz-fb-page-token-${randomBytes(12).toString('hex')}`, wa: `fuzz-wa-access-token-${randomBytes(12).toString('hex')}` };
   // The SNS targets' certificate host, trusted by both SNS adapters (as an emulator's is), nothing else.
   const sns = await startSnsCertServer();
@@ -397,6 +427,8 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
     FUZZ_WHATSAPP_VERIFY_TOKEN: meta.verifyTokens.wa,
     FUZZ_MESSENGER_PAGE_TOKEN: metaTokens.fb,
     FUZZ_WHATSAPP_ACCESS_TOKEN: metaTokens.wa,
+    FUZZ_LP_CLIENT_SECRET: liveperson.clientSecrets[0],
+    FUZZ_LP_CLIENT_SECRET_NEXT: liveperson.clientSecrets[1],
     // The AWS SDK (Connect, aws-sms) warns once on stderr that its 2027 releases need Node 22; the suite
     // counts every stderr line as a failure, so the operator's switch for that notice is set.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -438,6 +470,7 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
   }
 
   const pid = child.pid!;
+  let store: Database | undefined;
   const self: FuzzServer = {
     url,
     host,
@@ -461,7 +494,16 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
       { name: 'wa verify token', value: meta.verifyTokens.wa },
       { name: 'fb page access token', value: metaTokens.fb },
       { name: 'wa access token', value: metaTokens.wa },
+      { name: 'lp client secret', value: liveperson.clientSecrets[0] },
+      { name: 'lp client secret (next)', value: liveperson.clientSecrets[1] },
     ],
+    liveperson,
+    async linkExternal(instance, kind, externalId, parleyId) {
+      // A second connection on the server's SQLite file (WAL, busy_timeout: as `parley agent add` is).
+      store ??= openDatabase({ dataDir });
+      const hub = { tx: makeRunInTx(store.db, store.dialect) } as unknown as Hub;
+      await deskReports(hub, instance).link(kind, externalId, parleyId);
+    },
     sns,
     logs,
     child,
@@ -528,6 +570,7 @@ export async function startFuzzServer(opts: StartFuzzServerOptions = {}): Promis
       }, 1500);
       const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
       const r = await exited;
+      await store?.close().catch(() => undefined);
       clearTimeout(t);
       clearTimeout(look);
       await sns.close();

@@ -2,15 +2,17 @@ import { createHmac, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { NASTY_STRINGS } from './fuzz-arbitraries.js';
 import { VENDOR_CHANNELS, VENDOR_DESKS, type FuzzServer, type VendorChannel, type VendorDesk } from './fuzz-server.js';
+import { livePersonTarget } from './fuzz-liveperson.js';
 import { messengerTarget, whatsappTarget } from './fuzz-meta.js';
 import { snsConfirmations, snsScheme, type SnsMeta } from './fuzz-sns.js';
 import { agentReply, FORGED_REFUSAL, genesysTarget, phoneNumber, SIGNATURE_REFUSAL, storedFromPhone, type Content, type Payload, type SignatureScheme, type Signed, type WebhookScene, type WebhookTarget } from './fuzz-webhooks.js';
 
 // The webhook targets besides Genesys (fuzz-webhooks.ts): Twilio SMS (a header over the configured URL and
 // the form parameters), the two Amazon SNS endpoints — the Connect desk's chat stream and the aws-sms
-// channel — whose signature is inside the body (fuzz-sns.ts), and Meta's Messenger and WhatsApp channels
-// (fuzz-meta.ts: the POST of events and the GET handshake). Every URL a payload names is local: a closed
-// port, the fuzz server itself or the SNS certificate host; nothing reaches a vendor.
+// channel — whose signature is inside the body (fuzz-sns.ts), Meta's Messenger and WhatsApp channels
+// (fuzz-meta.ts: the POST of events and the GET handshake) and the LivePerson desk (fuzz-liveperson.ts).
+// Every URL a payload names is local: a closed port, the fuzz server itself or the SNS certificate host;
+// nothing reaches a vendor.
 
 /** Vendor ids that repeat (retries) or are odd (within the vendor's own length limit). */
 const idArb = (fresh: fc.Arbitrary<string>, reused: () => string[], maxLength: number) =>
@@ -484,6 +486,7 @@ export function awsSmsTarget(instance: VendorChannel): WebhookTarget {
 export const WEBHOOK_TARGETS: Record<VendorDesk | VendorChannel, WebhookTarget> = {
   gc: genesysTarget('gc'),
   cx: connectTarget('cx'),
+  lp: livePersonTarget('lp'),
   tw: twilioTarget('tw'),
   sms: awsSmsTarget('sms'),
   fb: messengerTarget('fb'),

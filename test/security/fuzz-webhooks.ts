@@ -186,8 +186,11 @@ export const phoneNumber = (target: string, n: number): string => `+155501${Stri
 export async function buildScene(server: FuzzServer, world: World, target: WebhookTarget): Promise<WebhookScene> {
   const scene: WebhookScene = { server, world, target, conversations: [], phones: [], messageIds: [], phoneOf: new Map(), agentEvents: [] };
   for (let i = 0; i < SCENE_SIZE; i++) {
-    if (target.desk !== undefined) scene.conversations.push(await openConversation(world, target.desk, i));
-    else scene.phones.push(phoneNumber(target.name, i));
+    if (target.desk !== undefined) {
+      const c = await openConversation(world, target.desk, i);
+      await target.opened?.(scene, c);
+      scene.conversations.push(c);
+    } else scene.phones.push(phoneNumber(target.name, i));
   }
   await target.prepare?.(scene);
   return scene;
@@ -200,7 +203,9 @@ export async function refreshScene(scene: WebhookScene): Promise<void> {
   for (const [i, c] of scene.conversations.entries()) {
     const r = await scene.world.req('GET', `/v1/conversations/${c.id}`, c.token);
     if (r.status === 200 && r.body.conversation?.phase !== 'ended') continue;
-    scene.conversations[i] = await openConversation(scene.world, desk, i);
+    const fresh = await openConversation(scene.world, desk, i);
+    await scene.target.opened?.(scene, fresh);
+    scene.conversations[i] = fresh;
   }
 }
 
@@ -329,6 +334,12 @@ export interface WebhookTarget {
   scheme: (server: FuzzServer) => SignatureScheme;
   /** Well-formed payloads of every type the vendor sends, about the scene's conversations or unknown ones. */
   payloads(scene: WebhookScene): fc.Arbitrary<Payload>;
+  /**
+   * Desk targets: a scene conversation was just opened (the scene built, or one reopened after it ended). For
+   * a desk that never reaches its vendor here, so never learns the vendor's id for it (LivePerson), this ties
+   * `c.vendorIds[0]` to it as the desk would have.
+   */
+  opened?(scene: WebhookScene, c: SceneConversation): Promise<void>;
   /** Set the scene up further once built (a channel target: an agent's reply for status callbacks to name). */
   prepare?(scene: WebhookScene): Promise<void>;
   /**

@@ -86,6 +86,10 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
       }
     } else await sleep(10);
     const problems = [...checkHttp(req, res, server.logs.errorsSince(mark), server.logs.stderrSince(mark), alive(), server.logs.leaksSince(mark)), ...(expect?.(res) ?? [])];
+    // The inspector's vendor traffic is raw vendor payloads: it must come with every vendor secret masked.
+    if (req.op.includes('vendor-traffic')) {
+      for (const sec of server.vendorSecrets) if (res.body.includes(sec.value)) problems.push({ signature: `secret-in-answer|${req.op}|${sec.name}`, kind: 'secret-in-log', detail: `the answer contains the ${sec.name} credential` });
+    }
     if (req.upgrade && res.status !== 101 && res.status > 0) {
       // The client hung up after the answer; the server must close its side too, or the socket (and its file
       // descriptor) stays open until shutdown, and holds the shutdown up.
@@ -450,6 +454,12 @@ describe(`fuzz (${LONG ? 'long' : 'fast'} profile, seed ${SEED})`, () => {
           else if (f.error.code === 'PARLEY_E_INTERNAL') problems.push({ signature: `frame-internal|${as}|${kinds}`, kind: 'frame-internal', detail: `PARLEY_E_INTERNAL: ${JSON.stringify(f).slice(0, 300)}` });
         }
         for (const l of server.logs.leaksSince(mark)) problems.push({ signature: `secret-in-log|${l.name.replace(/#\d+$/, '')}`, kind: 'secret-in-log', detail: `a log line contains the ${l.name} credential`, logLines: [l.line] });
+        // No frame carries a credential either: an admin's watch gets `vendor` frames of raw vendor traffic,
+        // which must come masked (src/vendor/traffic-mask.ts).
+        for (const f of got) {
+          const text = JSON.stringify(f);
+          for (const sec of server.logs.secrets) if (text.includes(sec.value)) problems.push({ signature: `secret-in-frame|${sec.name.replace(/#\d+$/, '')}`, kind: 'secret-in-log', detail: `a ${String(f?.type)} frame contains the ${sec.name} credential` });
+        }
         for (const e of server.logs.errorsSince(mark)) problems.push({ signature: `log|stream|${e.msg.slice(0, 120)}`, kind: 'error-log', detail: `${e.msg} (frames: ${kinds})`, logLines: [e.line] });
         for (const line of server.logs.stderrSince(mark)) problems.push({ signature: `stderr|${line.replace(/\d+/g, 'N').slice(0, 100)}`, kind: 'stderr', detail: line });
         if (!alive()) problems.push({ signature: 'crash', kind: 'crash', detail: 'the server process is gone' });

@@ -126,6 +126,7 @@ export const WEBHOOK_ROUTES = [
   'POST /webhooks/twilio-sms/sms',
   'POST /webhooks/aws-sms/awssms',
   'POST /webhooks/connect/cc',
+  'POST /webhooks/liveperson/lp',
   // Meta's channels: the subscription handshake (GET) and the events (POST) at one path.
   'GET /webhooks/messenger/fb',
   'POST /webhooks/messenger/fb',
@@ -460,6 +461,15 @@ export const TABLE: readonly Row[] = [
     http: (fx) => ({ method: 'GET', path: onConversation(`/events/${fx.eventId}/original`)(fx) }),
   },
   { route: 'GET /v1/admin/deliveries', auth: { scope: 'admin' }, http: () => ({ method: 'GET', path: '/v1/admin/deliveries?status=failed' }) },
+  // The event inspector's vendor traffic (raw vendor requests and webhooks, masked): admins only. Agents, even
+  // the one whose queue the conversation waits in, and customers, even its owner, get the route's 403; the
+  // live `vendor` frames go only to a `watch`, whose row is below.
+  {
+    route: 'GET /v1/admin/conversations/:id/vendor-traffic',
+    auth: { scope: 'admin' },
+    http: (fx) => ({ method: 'GET', path: `/v1/admin/conversations/${fx.conversationId}/vendor-traffic` }),
+  },
+  { route: 'GET /v1/admin/vendor-traffic/unattributed', auth: { scope: 'admin' }, http: () => ({ method: 'GET', path: '/v1/admin/vendor-traffic/unattributed' }) },
   {
     route: 'POST /v1/admin/deliveries/:id/retry',
     auth: { scope: 'admin' },
@@ -564,6 +574,34 @@ export const TABLE: readonly Row[] = [
         SignatureVersion: '1',
         Signature: Buffer.alloc(256, 1).toString('base64'),
         SigningCertURL: 'https://sns.example.com/SimpleNotificationService-forged.pem',
+      },
+    }),
+  },
+
+  {
+    // The LivePerson desk: an agent message without x-liveperson-signature is 401 and stores nothing.
+    route: 'POST /webhooks/liveperson/lp',
+    everyone: err(401, 'WEBHOOK_SIGNATURE'),
+    http: () => ({
+      method: 'POST',
+      path: '/webhooks/liveperson/lp',
+      body: {
+        kind: 'notification',
+        type: 'ms.MessagingEventNotification',
+        body: {
+          changes: [
+            {
+              sequence: 2,
+              originatorId: '29c3019d-fe0b-5200-afe8-737abfeae4b4',
+              originatorMetadata: { id: '29c3019d-fe0b-5200-afe8-737abfeae4b4', role: 'ASSIGNED_AGENT' },
+              serverTimestamp: 1528371199686,
+              event: { type: 'ContentEvent', message: 'forged', contentType: 'text/plain' },
+              conversationId: 'lp-matrix',
+              dialogId: 'lp-matrix',
+              messageAudience: 'ALL',
+            },
+          ],
+        },
       },
     }),
   },

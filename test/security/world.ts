@@ -157,6 +157,9 @@ export class World {
             topicArn: 'arn:aws:sns:us-east-1:123456789012:matrix-connect-stream',
             credentials: { accessKeyId: 'AKIAMATRIX0000000001', secretAccessKey: 'matrix-aws-secret' },
           },
+          // A LivePerson desk, so its webhook has a row too (no route uses it; it never calls out: its domain API is
+          // a closed port).
+          lp: { type: 'liveperson', accountId: '12345678', clientId: 'matrix-lp-client', clientSecret: 'matrix-lp-client-secret', csdsUrl: 'http://127.0.0.1:9' },
         },
         routes: [
           // Conversations opened on this entry point have their customers' personal data masked, originals kept

@@ -49,3 +49,35 @@ export function deliveriesOf(token: string, conversationId: string): Promise<Del
   const q = new URLSearchParams({ conversationId, limit: '500' });
   return call<{ deliveries: Delivery[] }>(token, 'GET', `/v1/admin/deliveries?${q}`).then((r) => r.deliveries);
 }
+
+/** One half of a vendor exchange, masked by the server (credentials always, PII under the route's policy). */
+export interface VendorMessage {
+  headers: Record<string, string>;
+  body?: string;
+  bytes: number;
+  truncated?: true;
+  omitted?: string;
+}
+
+/** A request Parley sent to a vendor (`out`) or a webhook a vendor sent (`in`), for the event inspector. */
+export interface VendorRecord {
+  id: string;
+  direction: 'out' | 'in';
+  at: string;
+  adapter: string;
+  operation?: string;
+  method: string;
+  url: string;
+  attempt?: number;
+  status?: number;
+  failure?: 'network' | 'timeout' | 'aborted';
+  error?: string;
+  durationMs: number;
+  request: VendorMessage;
+  response?: VendorMessage;
+}
+
+/** One conversation's recent vendor traffic, newest first (admins only; in memory on the server). */
+export function vendorTrafficOf(token: string, conversationId: string): Promise<VendorRecord[]> {
+  return call<{ records: VendorRecord[] }>(token, 'GET', `/v1/admin/conversations/${encodeURIComponent(conversationId)}/vendor-traffic`).then((r) => r.records);
+}

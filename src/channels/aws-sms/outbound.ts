@@ -1,5 +1,6 @@
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ParleyError } from '../../core/errors.js';
+import { traceAwsClient } from '../../vendor/aws-traffic.js';
 import { RateBudget } from '../../vendor/rate-budget.js';
 import { parseRetryAfter } from '../../vendor/retry-after.js';
 import type { AwsSmsSettings } from './settings.js';
@@ -51,6 +52,8 @@ export class SmsApi {
       maxAttempts: 1,
       requestHandler: { requestTimeout: settings.attemptTimeoutMs, connectionTimeout: Math.min(settings.attemptTimeoutMs, 3_000) },
     });
+    // The event inspector's vendor traffic (src/vendor/aws-traffic.ts): every call, masked.
+    traceAwsClient(this.client, name);
     this.budget = new RateBudget({ name, limit: settings.ratePerSecond, windowMs: 1_000 });
   }
 

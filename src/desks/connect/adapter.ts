@@ -1,15 +1,16 @@
+import { VendorDesk } from '../../vendor/vendor-desk.js';
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { ConnectParticipantClient } from '@aws-sdk/client-connectparticipant';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Capabilities, DeliveryJob, DeliveryOutcome, DeskAdapter, SignalJob } from '../../core/adapter.js';
+import type { Capabilities, DeliveryJob, DeliveryOutcome, SignalJob } from '../../core/adapter.js';
 import { ParleyError } from '../../core/errors.js';
 import type { Contact, Conversation, StoredEvent } from '../../core/model.js';
-import { deskReports, type DeskReports } from '../../hub/desk-reports.js';
-import type { AdapterLifecycle, AdapterRuntime } from '../../switchboard/types.js';
+import type { AdapterRuntime } from '../../switchboard/types.js';
 import { Started } from '../../switchboard/started.js';
 import { adapterType } from '../../switchboard/types.js';
-import type { Webhook, WebhookReceiver } from '../../switchboard/webhooks.js';
+import type { Webhook } from '../../switchboard/webhooks.js';
 import { RateBudget } from '../../vendor/rate-budget.js';
+import { traceAwsClient } from '../../vendor/aws-traffic.js';
 import { awsErrorName, AwsCaller } from './aws-call.js';
 import { ConnectApi, EVENT_TYPES } from './outbound.js';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, toOutgoing } from './parts.js';
@@ -42,15 +43,14 @@ import { connectWebhook, reportItem } from './webhook.js';
 /** Kinds in the external id map besides those of sessions.ts. */
 export const REF = { message: 'message', delivered: 'receipt-delivered', read: 'receipt-read', sns: 'sns' } as const;
 
-export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecycle {
-  readonly side = 'desk' as const;
+export class ConnectDesk extends VendorDesk {
   readonly capabilities: Capabilities = { typing: true, receipts: true, parts: ['text', 'media'], maxMediaBytes: ATTACHMENT_MAX_BYTES };
   readonly api: ConnectApi;
   readonly sessions: Sessions;
   readonly webhooks: readonly Webhook[];
   readonly callBudgetMs: number;
   private readonly clients: { connect: ConnectClient; participant: ConnectParticipantClient };
-  private readonly started: Started<{ rt: AdapterRuntime; reports: DeskReports; sealer: Sealer }>;
+  private readonly sealer: Started<Sealer>;
   /**
    * Contacts whose streaming this process just started and whose transcript has not been read yet: what
    * Connect posted before the stream was on (a flow's greeting, a fast agent) only shows up there.
@@ -58,11 +58,12 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
   private readonly unread = new Set<string>();
 
   constructor(
-    readonly id: string,
+    id: string,
     readonly settings: ConnectSettings,
     readonly log: FastifyBaseLogger,
   ) {
-    this.started = new Started(`${id} desk`);
+    super(id);
+    this.sealer = new Started(`${id} desk`);
     this.callBudgetMs = settings.totalTimeoutMs;
     const name = `connect:${id}`;
     const endpoints = connectEndpoints(settings);
@@ -78,6 +79,9 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
       connect: new ConnectClient({ ...common, ...(endpoints.connect ? { endpoint: endpoints.connect } : {}) }),
       participant: new ConnectParticipantClient({ ...common, ...(endpoints.participant ? { endpoint: endpoints.participant } : {}) }),
     };
+    // The event inspector's vendor traffic (src/vendor/aws-traffic.ts): every call, masked.
+    traceAwsClient(this.clients.connect, name);
+    traceAwsClient(this.clients.participant, name);
     const caller = new AwsCaller({ name, attemptTimeoutMs: settings.attemptTimeoutMs, totalTimeoutMs: settings.totalTimeoutMs, log });
     const burst = settings.connectBurst;
     this.api = new ConnectApi({
@@ -91,29 +95,23 @@ export class ConnectDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
     });
     this.sessions = new Sessions(
       () => this.reports,
-      () => this.started.get().sealer,
+      () => this.sealer.get(),
     );
     this.webhooks = [connectWebhook(this)];
   }
 
-  get rt(): AdapterRuntime {
-    return this.started.get().rt;
+  override start(runtime: AdapterRuntime): void {
+    void super.start(runtime);
+    this.sealer.set(new Sealer(runtime.config.tokenSigningKey, this.id));
   }
 
-  get reports(): DeskReports {
-    return this.started.get().reports;
-  }
-
-  start(runtime: AdapterRuntime): void {
-    this.started.set({ rt: runtime, reports: deskReports(runtime.hub, this.id), sealer: new Sealer(runtime.config.tokenSigningKey, this.id) });
-  }
-
-  stop(): void {
+  override stop(): void {
     this.clients.connect.destroy();
     this.clients.participant.destroy();
   }
 
-  wants(e: Pick<StoredEvent, 'kind' | 'author' | 'origin'>): boolean {
+  // Not the channel's delivery failures: Connect has no way to tell its agent (no failed receipt).
+  override wants(e: Pick<StoredEvent, 'kind' | 'author' | 'origin'>): boolean {
     if (e.kind === 'message' || e.kind === 'receipt') return e.origin === 'channel';
     return e.kind === 'conversation.ended' && e.origin !== 'desk';
   }

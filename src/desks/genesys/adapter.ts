@@ -1,13 +1,12 @@
+import { VendorDesk } from '../../vendor/vendor-desk.js';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Capabilities, DeliveryJob, DeliveryOutcome, DeskAdapter, SignalJob } from '../../core/adapter.js';
+import type { Capabilities, DeliveryJob, DeliveryOutcome, SignalJob } from '../../core/adapter.js';
 import { ParleyError } from '../../core/errors.js';
 import type { Conversation, StoredEvent } from '../../core/model.js';
-import { deskReports, type DeskReports } from '../../hub/desk-reports.js';
 import { conversationsOfContact, eventsAfter } from '../../hub/reads.js';
-import type { AdapterLifecycle, AdapterRuntime } from '../../switchboard/types.js';
-import { Started } from '../../switchboard/started.js';
+import type { AdapterRuntime } from '../../switchboard/types.js';
 import { adapterType } from '../../switchboard/types.js';
-import type { Webhook, WebhookReceiver } from '../../switchboard/webhooks.js';
+import type { Webhook } from '../../switchboard/webhooks.js';
 import { VendorHttp } from '../../vendor/http-client.js';
 import { RateBudget } from '../../vendor/rate-budget.js';
 import type { TokenCache } from '../../vendor/token-cache.js';
@@ -39,8 +38,7 @@ import { genesysWebhook } from './webhook.js';
 /** Conversation ids Genesys and Parley share, by kind in the external id map. */
 export const REF = { conversation: 'conversation', message: 'message', receipt: 'receipt' } as const;
 
-export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecycle {
-  readonly side = 'desk' as const;
+export class GenesysDesk extends VendorDesk {
   readonly capabilities: Capabilities = { typing: true, receipts: true, parts: ['text', 'media', 'quick_replies', 'qr'], maxMediaBytes: 10 * 1024 * 1024 };
   readonly api: GenesysApi;
   readonly tokens: TokenCache;
@@ -48,16 +46,15 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
   /** Proactive messages through the agentless API (proactive.ts). */
   readonly proactive = genesysProactive(this);
   readonly callBudgetMs: number;
-  private readonly started: Started<{ rt: AdapterRuntime; reports: DeskReports }>;
   private endDetection: EndDetection | undefined;
   private availability: Availability | undefined;
 
   constructor(
-    readonly id: string,
+    id: string,
     readonly settings: GenesysSettings,
     readonly log: FastifyBaseLogger,
   ) {
-    this.started = new Started(`${id} desk`);
+    super(id);
     // One call, token fetch and retries included, ends within totalTimeoutMs (VendorHttp).
     this.callBudgetMs = settings.totalTimeoutMs;
     const { apiUrl, loginUrl } = genesysHosts(settings);
@@ -70,17 +67,8 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
     this.webhooks = [genesysWebhook(this)];
   }
 
-  /** The wired node (hub, media); DESK_UNAVAILABLE-style 503 before start. */
-  get rt(): AdapterRuntime {
-    return this.started.get().rt;
-  }
-
-  get reports(): DeskReports {
-    return this.started.get().reports;
-  }
-
-  async start(runtime: AdapterRuntime): Promise<void> {
-    this.started.set({ rt: runtime, reports: deskReports(runtime.hub, this.id) });
+  override async start(runtime: AdapterRuntime): Promise<void> {
+    await super.start(runtime);
     if (this.settings.endDetection === 'notifications') {
       this.endDetection = new EndDetection(this);
       this.endDetection.start();
@@ -91,16 +79,9 @@ export class GenesysDesk implements DeskAdapter, WebhookReceiver, AdapterLifecyc
     }
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     await this.endDetection?.stop();
     this.availability?.stop();
-  }
-
-  wants(e: Pick<StoredEvent, 'kind' | 'author' | 'origin'>): boolean {
-    if (e.kind === 'message' || e.kind === 'receipt') return e.origin === 'channel';
-    if (e.kind === 'conversation.ended') return e.origin !== 'desk';
-    // Only the channel's failures reach a desk (fan-out never tells a leg about its own).
-    return e.kind === 'delivery.failed';
   }
 
   customerOf(c: Pick<Conversation, 'contactId'>, name?: string | null): GenesysCustomer {

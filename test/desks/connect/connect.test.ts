@@ -150,7 +150,11 @@ describe('connect desk ↔ emulator', () => {
       expect(r.body.error.code).toBe('PARLEY_E_WEBHOOK_FORGED');
     }
     expect((await post('not json')).status).toBe(403);
-    expect((await events(chat)).length).toBe(before);
+    // Nothing from the forgeries; the only events since may be receipts of the genuine reply (the customer's
+    // client confirming it, which can land after `before` was counted on a loaded machine: seen on Node 24).
+    const after = await events(chat);
+    expect(after.filter((e) => JSON.stringify(e).includes('forged'))).toEqual([]);
+    expect(after.slice(before).map((e) => e.kind)).toEqual(after.slice(before).map(() => 'receipt'));
   });
 
   it('a notification SNS delivers again, or twice at once, is stored once', async () => {

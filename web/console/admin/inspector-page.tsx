@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Conversation, Delivery } from '../../../sdk/src/index.js';
-import { deliveriesOf } from '../api.js';
+import { deliveriesOf, vendorTrafficOf, type VendorRecord } from '../api.js';
 import { useConsole } from '../context.js';
 import { errorText } from '../errors.js';
 import { customerName } from '../inbox/labels.js';
@@ -10,11 +10,14 @@ import { useLoad } from '../use-load.js';
 import { deliveryTone } from './deliveries-page.js';
 import { compactJson } from './json-compact.js';
 import { watchConversation, type InspectorFrame, type WatchState } from './inspector-stream.js';
+import { VendorRecordView } from './vendor-record.js';
 
 // The event inspector (what the LivePerson connector demo's request and notification consoles gave
 // developers): every event of one conversation as the raw JSON the stream carries, newest first, as it
 // happens — with where it came from and, for each, its deliveries to the other legs and their status.
-// Typing signals show too, marked as not stored.
+// Typing signals show too, marked as not stored. Interleaved with them, by time, the conversation's vendor
+// traffic: each raw request Parley sent to a vendor API and each webhook a vendor sent, masked by the server
+// (kept in its memory for a while; loaded once watching, then live as `vendor` frames).
 
 interface Entry {
   key: string;
@@ -24,6 +27,19 @@ interface Entry {
 
 const DELIVERY_POLL_MS = 2000;
 const MAX_ENTRIES = 1000;
+const MAX_VENDOR = 400;
+
+/** A row of the list: an event or signal, or a vendor exchange, with the time it is sorted by. */
+type Row = { kind: 'entry'; at: string; entry: Entry } | { kind: 'vendor'; at: string; record: VendorRecord };
+
+const entryTime = (e: Entry): string => (e.frame.type === 'event' ? ((e.frame.event as { createdAt?: string }).createdAt ?? e.at) : e.at);
+
+/** Records by id (REST and live frames overlap), newest first, bounded. */
+function mergeRecords(list: VendorRecord[], more: VendorRecord[]): VendorRecord[] {
+  const byId = new Map(list.map((r) => [r.id, r]));
+  for (const r of more) byId.set(r.id, r);
+  return [...byId.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, MAX_VENDOR);
+}
 
 export function InspectorPage({ conversationId }: { conversationId: string | undefined }) {
   const { client } = useConsole();
@@ -73,6 +89,7 @@ function Watch({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const poll = useRef<() => void>(() => undefined);
   const [transcript, setTranscript] = useState(false);
+  const [vendor, setVendor] = useState<VendorRecord[]>([]);
 
   useEffect(() => {
     let live = true;
@@ -91,6 +108,11 @@ function Watch({ id }: { id: string }) {
     const t = setInterval(() => void load(), DELIVERY_POLL_MS);
     const stop = watchConversation(client.token, id, {
       onFrame(frame) {
+        if (frame.type === 'vendor') {
+          const record = frame.record as VendorRecord;
+          setVendor((list) => mergeRecords(list, [record]));
+          return;
+        }
         const key = frame.type === 'event' ? `e${(frame.event as { seq: number }).seq}` : `s${Date.now()}${Math.random()}`;
         setEntries((list) => [{ key, frame, at: new Date().toISOString() }, ...list].slice(0, MAX_ENTRIES));
         if (frame.type === 'event') poll.current();
@@ -98,6 +120,13 @@ function Watch({ id }: { id: string }) {
       onState(s, d) {
         setState(s);
         setDetail(d);
+        // Once live frames flow, what was kept before: the two overlap and merge by id, so nothing is missed.
+        if (s === 'watching') {
+          vendorTrafficOf(client.token, id).then(
+            (records) => live && setVendor((list) => mergeRecords(list, records)),
+            (e: unknown) => live && setError(errorText(e)),
+          );
+        }
       },
     });
     return () => {
@@ -111,6 +140,9 @@ function Watch({ id }: { id: string }) {
   const bySeq = new Map<number, Delivery[]>();
   for (const d of deliveries) bySeq.set(d.seq, [...(bySeq.get(d.seq) ?? []), d]);
   const events = entries.filter((e) => e.frame.type === 'event').length;
+  const rows: Row[] = [...entries.map((entry): Row => ({ kind: 'entry', at: entryTime(entry), entry })), ...vendor.map((record): Row => ({ kind: 'vendor', at: record.at, record }))];
+  // Newest first; a stable sort keeps arrival order among equal times.
+  rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 
   return (
     <section class="pc-watch" aria-label="Events" data-testid="inspector">
@@ -118,7 +150,8 @@ function Watch({ id }: { id: string }) {
         <div>
           <h2 class="pc-mono">{id}</h2>
           <span class="pc-muted pc-small">
-            {events} event{events === 1 ? '' : 's'} · {entries.length - events} signal{entries.length - events === 1 ? '' : 's'}
+            {events} event{events === 1 ? '' : 's'} · {entries.length - events} signal{entries.length - events === 1 ? '' : 's'} · {vendor.length} vendor exchange
+            {vendor.length === 1 ? '' : 's'}
           </span>
         </div>
         <div class="pc-form-actions">
@@ -133,11 +166,20 @@ function Watch({ id }: { id: string }) {
       <TranscriptDialog id={id} open={transcript} onClose={() => setTranscript(false)} />
       {detail ? <ErrorNote error={detail} /> : null}
       <ErrorNote error={error} />
-      {entries.length === 0 ? <Empty>{state === 'watching' ? 'No events yet.' : 'Connecting…'}</Empty> : null}
+      {rows.length === 0 ? <Empty>{state === 'watching' ? 'No events yet.' : 'Connecting…'}</Empty> : null}
       <ol class="pc-entries" reversed>
-        {entries.map((e) => (
-          <EntryView key={e.key} entry={e} deliveries={e.frame.type === 'event' ? (bySeq.get((e.frame.event as { seq: number }).seq) ?? []) : []} onRetry={(d) => client.admin.retryDelivery(d.id).then(() => poll.current(), (err: unknown) => setError(errorText(err)))} />
-        ))}
+        {rows.map((row) =>
+          row.kind === 'vendor' ? (
+            <VendorRecordView key={row.record.id} record={row.record} />
+          ) : (
+            <EntryView
+              key={row.entry.key}
+              entry={row.entry}
+              deliveries={row.entry.frame.type === 'event' ? (bySeq.get((row.entry.frame.event as { seq: number }).seq) ?? []) : []}
+              onRetry={(d) => client.admin.retryDelivery(d.id).then(() => poll.current(), (err: unknown) => setError(errorText(err)))}
+            />
+          ),
+        )}
       </ol>
     </section>
   );
