@@ -83,7 +83,11 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     metrics,
     app.log,
   );
-  const tokens = new Tokens(config.tokenSigningKey, config.identitySecret, { customer: config.customerTokenTtl, agent: config.agentTokenTtl });
+  const tokens = new Tokens(
+    config.tokenSigningKey,
+    { secret: config.identitySecret, jwksUrl: config.identityJwksUrl, issuer: config.identityIssuer, audience: config.identityAudience },
+    { customer: config.customerTokenTtl, agent: config.agentTokenTtl },
+  );
   let draining = false;
   const services: Services = {
     config,

@@ -43,7 +43,8 @@ export async function doctor(): Promise<number> {
   } finally {
     await database.close();
   }
-  ok(`identity tokens ${config.identitySecret ? 'enabled' : 'disabled (set PARLEY_IDENTITY_SECRET to verify customers)'}`);
+  const identity = [config.identitySecret ? 'HS256 secret' : '', config.identityJwksUrl ? `JWKS ${config.identityJwksUrl}` : ''].filter(Boolean).join(' and ');
+  ok(`identity tokens ${identity ? `enabled (${identity})` : 'disabled (set PARLEY_IDENTITY_SECRET or PARLEY_IDENTITY_JWKS_URL to verify customers)'}`);
   ok(`CORS origins: ${config.corsOrigins.length ? config.corsOrigins.join(', ') : 'none (same-origin only)'}`);
   process.stdout.write(`\n${Object.keys(SETTINGS).length} settings known; see README "Configuration".\n`);
   return failures ? 1 : 0;

@@ -1,6 +1,6 @@
 import { createHash, createSecretKey, randomBytes, scrypt as scryptCb, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ParleyError } from '../core/errors.js';
 
 // Who is calling. Customers hold a token scoped to one contact; agents hold a login token; servers hold
@@ -63,14 +63,20 @@ export class Tokens {
   // request's CPU in the benchmarks).
   private readonly key: KeyObject;
   private readonly identityKey: KeyObject | undefined;
+  private readonly identityKeys: ReturnType<typeof createRemoteJWKSet> | undefined;
+  private readonly identityChecks: { issuer?: string; audience?: string };
 
   constructor(
     signingKey: string,
-    identitySecret: string | undefined,
+    identity: IdentityOptions,
     private readonly ttl: { customer: number; agent: number },
   ) {
     this.key = createSecretKey(Buffer.from(signingKey, 'utf8'));
-    this.identityKey = identitySecret ? createSecretKey(Buffer.from(identitySecret, 'utf8')) : undefined;
+    this.identityKey = identity.secret ? createSecretKey(Buffer.from(identity.secret, 'utf8')) : undefined;
+    // jose keeps the key set: fetched on first use, kept IDENTITY_JWKS_CACHE_MS, fetched again for a kid it
+    // does not know (a rotation) but at most once per cooldown, so unknown kids cannot make Parley hammer it.
+    this.identityKeys = identity.jwksUrl ? createRemoteJWKSet(new URL(identity.jwksUrl), { cacheMaxAge: IDENTITY_JWKS_CACHE_MS, cooldownDuration: IDENTITY_JWKS_COOLDOWN_MS, timeoutDuration: 5_000 }) : undefined;
+    this.identityChecks = { ...(identity.issuer ? { issuer: identity.issuer } : {}), ...(identity.audience ? { audience: identity.audience } : {}) };
   }
 
   customerToken(contactId: string): Promise<string> {
@@ -117,21 +123,69 @@ export class Tokens {
     }
   }
 
-  /** Verify an identity token signed by the business's backend (HS256 with PARLEY_IDENTITY_SECRET). */
+  /**
+   * Verify an identity token signed by the business's backend: HS256 with PARLEY_IDENTITY_SECRET, or ES256/RS256
+   * with a key of PARLEY_IDENTITY_JWKS_URL (by kid); `iss` and `aud` checked when configured. Each way a token
+   * can be wrong is its own `details.reason` (identityRefusal), so a backend can tell what to fix.
+   */
   async verifyIdentity(token: string): Promise<IdentityClaims> {
-    if (!this.identityKey) throw new ParleyError('FORBIDDEN', 'Identity tokens are not enabled (set PARLEY_IDENTITY_SECRET).');
+    if (!this.identityKey && !this.identityKeys) throw new ParleyError('FORBIDDEN', 'Identity tokens are not enabled (set PARLEY_IDENTITY_SECRET or PARLEY_IDENTITY_JWKS_URL).');
     try {
-      const { payload } = await jwtVerify(token, this.identityKey, { algorithms: ['HS256'], clockTolerance: 30 });
-      if (!payload.sub || typeof payload.sub !== 'string') throw new ParleyError('UNAUTHENTICATED', 'The identity token has no subject (sub).');
+      let alg: unknown;
+      try {
+        alg = decodeProtectedHeader(token).alg;
+      } catch {
+        throw identityRefusal('malformed', 'The identity token is not a signed JWT.');
+      }
+      const common = { clockTolerance: 30, ...this.identityChecks };
+      let payload: JWTPayload;
+      if (alg === 'HS256' && this.identityKey) payload = (await jwtVerify(token, this.identityKey, { ...common, algorithms: ['HS256'] })).payload;
+      else if ((alg === 'ES256' || alg === 'RS256') && this.identityKeys) payload = (await jwtVerify(token, this.identityKeys, { ...common, algorithms: ['ES256', 'RS256'] })).payload;
+      else throw identityRefusal('algorithm', `Identity tokens here must be signed with ${[this.identityKey ? 'HS256' : '', this.identityKeys ? 'ES256 or RS256' : ''].filter(Boolean).join(', or ')} (this one: ${typeof alg === 'string' ? alg.slice(0, 20) : 'none'}).`);
+      if (!payload.sub || typeof payload.sub !== 'string') throw identityRefusal('subject', 'The identity token has no subject (sub).');
       return {
         sub: payload.sub,
         ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
         ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
       };
     } catch (e) {
-      throw asAuthError(e);
+      throw asIdentityError(e);
     }
   }
+}
+
+export interface IdentityOptions {
+  /** PARLEY_IDENTITY_SECRET: HS256. */
+  secret?: string | undefined;
+  /** PARLEY_IDENTITY_JWKS_URL: ES256/RS256 by kid. */
+  jwksUrl?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+}
+
+const IDENTITY_JWKS_CACHE_MS = 10 * 60_000;
+const IDENTITY_JWKS_COOLDOWN_MS = 5_000;
+
+/** Why an identity token was refused: 401 UNAUTHENTICATED with a stable `details.reason`. */
+function identityRefusal(reason: string, message: string): ParleyError {
+  return new ParleyError('UNAUTHENTICATED', message, { details: { reason } });
+}
+
+function asIdentityError(e: unknown): ParleyError {
+  if (e instanceof ParleyError) return e;
+  if (e instanceof joseErrors.JWTExpired) return new ParleyError('TOKEN_EXPIRED', 'The identity token has expired.', { details: { reason: 'expired' } });
+  if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.claim === 'iss') return identityRefusal('issuer', 'The identity token was issued by someone else (iss).');
+    if (e.claim === 'aud') return identityRefusal('audience', 'The identity token is meant for another audience (aud).');
+    if (e.claim === 'nbf' || e.claim === 'iat') return identityRefusal('not-yet-valid', 'The identity token is not valid yet (nbf/iat).');
+    return identityRefusal('claims', `The identity token's ${e.claim} claim is not valid.`);
+  }
+  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return identityRefusal('signature', 'The identity token signature does not match.');
+  if (e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWKSMultipleMatchingKeys) return identityRefusal('unknown-key', "The identity token's key (kid) is not in the identity provider's key set.");
+  if (e instanceof joseErrors.JWKSTimeout || e instanceof joseErrors.JWKSInvalid || (e instanceof joseErrors.JOSEError && e.code === 'ERR_JOSE_GENERIC') || (e instanceof Error && !(e instanceof joseErrors.JOSEError))) {
+    return new ParleyError('UNAVAILABLE', "The identity provider's key set could not be fetched; try again.", { retryAfterMs: 5_000, details: { reason: 'keys-unavailable' } });
+  }
+  return identityRefusal('malformed', 'The identity token is not valid.');
 }
 
 function asAuthError(e: unknown): ParleyError {
