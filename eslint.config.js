@@ -79,6 +79,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [forbid(['**/src/**'], 'The SDK is its own package for browsers and Node: it never imports the server (src/).')] }] },
   },
   {
+    files: ['watson/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [forbid(['../../src/**'], 'The web chat bundle runs in the customer\'s browser: it talks to Parley through the SDK (sdk/src), never imports the server (src/).')] },
+      ],
+    },
+  },
+  {
     files: ['emulators/**/*.ts'],
     rules: {
       'no-restricted-imports': [

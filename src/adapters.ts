@@ -1,4 +1,4 @@
-import { inboxDesk } from './desks/inbox/adapter.js';
+import { createInboxDesk } from './desks/inbox/adapter.js';
 import { webChannel } from './channels/web/adapter.js';
 import { proactiveOf, type ChannelAdapter, type DeskAdapter, type LegAdapter } from './core/adapter.js';
 import type { LegPolicy } from './core/fanout.js';
@@ -24,7 +24,7 @@ export class Adapters {
   private readonly secrets = new Set<string>();
   routes: Route[];
 
-  constructor(channels: ChannelAdapter[] = [webChannel], desks: DeskAdapter[] = [inboxDesk], routes?: Route[]) {
+  constructor(channels: ChannelAdapter[] = [webChannel], desks: DeskAdapter[] = [createInboxDesk()], routes?: Route[]) {
     for (const c of channels) this.addChannel(c);
     for (const d of desks) this.addDesk(d);
     this.routes = routes ?? channels.map((c) => ({ channel: c.id, desk: desks[0]?.id ?? 'inbox' }));

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-// The customer app (/app), the agent console (/console) and the demo page (/demo): a multi-page build.
+// The customer app (/app), the agent console (/console), the demo page (/demo) and the web chat page (/webchat,
+// Carbon AI Chat with Parley's service desk; React, without JSX): a multi-page build.
 // Preact's JSX runtime is wired with Vite's own transformer, no Babel preset needed.
 const root = resolve(import.meta.dirname);
 
@@ -19,6 +20,7 @@ export default defineConfig({
         app: resolve(root, 'app/index.html'),
         console: resolve(root, 'console/index.html'),
         demo: resolve(root, 'demo/index.html'),
+        webchat: resolve(root, 'webchat/index.html'),
       },
     },
   },

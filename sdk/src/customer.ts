@@ -1,6 +1,6 @@
 import { BaseClient } from './base.js';
 import type { InFrame } from './stream.js';
-import { ParleyApiError, type ClientOptions, type Contact, type Conversation, type CustomerEvents, type Offer } from './types.js';
+import { ParleyApiError, type ClientOptions, type Contact, type Conversation, type CustomerEvents, type Offer, type RouteAvailability } from './types.js';
 
 // The customer side: what the widget, the customer app and a business's own mobile app use. A session is
 // anonymous (POST /v1/sessions {}) or verified (with an identity token signed by the business's backend).
@@ -153,6 +153,14 @@ export class CustomerClient extends BaseClient {
   async openConversation(opts: { queue?: string; entryPoint?: string; context?: Record<string, unknown> } = {}): Promise<Conversation> {
     const r = await this.http.request<{ conversation: Conversation }>('POST', '/v1/conversations', { body: opts });
     return this.noteConversation(r.conversation);
+  }
+
+  /**
+   * Before opening a conversation: the desk and queue the route table would pick (by `entryPoint`), whether
+   * any agents are online there (`null`: the desk cannot tell), and what uploads the hub accepts.
+   */
+  async availability(entryPoint?: string): Promise<RouteAvailability> {
+    return this.http.request<RouteAvailability>('GET', '/v1/availability', { query: { entryPoint } });
   }
 
   /** My conversations, newest first. */

@@ -242,6 +242,15 @@ export interface Availability {
   agentsOnQueue?: number;
 }
 
+/** GET /v1/availability: where a new conversation would go, and whether anyone is there to answer. */
+export interface RouteAvailability {
+  desk: string;
+  queue: string | null;
+  /** true: agents are online; false: nobody is; null: the desk cannot tell. */
+  agentsOnline: boolean | null;
+  uploads: { mediaTypes: string[]; maxBytes: number };
+}
+
 export interface StatusChange { conversationId: string; clientMessageId?: string; seq?: number; status: MessageStatus }
 
 export interface CustomerEvents {

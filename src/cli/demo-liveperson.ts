@@ -49,7 +49,11 @@ export async function livePersonPart(ctx: PartContext, opts: { port: number; sta
       await res.arrayBuffer();
       if (res.status !== 200) throw new ParleyError('CONFIG', `Could not point the LivePerson emulator's app webhooks at Parley (${res.status}).`);
     },
-    links: [`  Shop (LP) ${demo.shopUrl}   chat here as a customer answered in LivePerson`, `  LP agent  ${demo.agentUrl}   play the LivePerson agent here`],
+    links: [
+      `  Shop (LP) ${demo.shopUrl}   chat here as a customer answered in LivePerson`,
+      `  Chat (LP) ${ctx.local}/webchat/?entryPoint=${DEMO_LP_ENTRY_POINT}   the web chat assistant, handing over to LivePerson`,
+      `  LP agent  ${demo.agentUrl}   play the LivePerson agent here`,
+    ],
     about: [
       `    Web chats opened with the entry point "${DEMO_LP_ENTRY_POINT}" go to desk "${DEMO_LP_DESK}" (LivePerson, account ${c.accountId}).`,
       `  LivePerson emulator on ${lp.url}  (webhooks ${webhookUrl}; control API ${lp.url}/__control)`,

@@ -24,6 +24,10 @@ import { loadEmulator } from './emulators.js';
 // `--sms` a phone answered in Amazon Connect (demo-sms.ts), `--meta` Messenger and WhatsApp answered in
 // Genesys with PII redaction (demo-meta.ts), `--liveperson` the shop's chat answered in LivePerson
 // (demo-liveperson.ts).
+//
+// The web chat page (/webchat/) is IBM's open-source web chat (@carbon/ai-chat) with a stand-in assistant and
+// Parley's service desk bundle (/watson.js): asking the assistant for an agent hands the chat to the same
+// Genesys desk, the way a watsonx Assistant web chat would.
 
 export const DEMO_ENTRY_POINT = 'demo-genesys';
 export const DEMO_DESK = 'genesys';
@@ -79,6 +83,8 @@ export interface Demo {
   shopUrl: string;
   /** The emulator's agent page: play the Genesys agent there. */
   agentUrl: string;
+  /** watsonx-style web chat (@carbon/ai-chat with a stand-in assistant and Parley's service desk): its bot hands over to the Genesys desk. */
+  webChatUrl: string;
   /** With `sms`: the phone and the Amazon Connect agent. */
   sms?: DemoSms | undefined;
   /** With `meta`: the Messenger and WhatsApp phone page. */
@@ -172,6 +178,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const base = parley.services.config.publicUrl;
   const shopUrl = `${base}/demo/?entryPoint=${DEMO_ENTRY_POINT}`;
   const agentUrl = `${emulator.url}/agent`;
+  const webChatUrl = `${base}/webchat/?entryPoint=${DEMO_ENTRY_POINT}`;
   // Narrowed consts for the closures below (a `let` loses its narrowing inside them).
   const p = parley;
   const emu = emulator;
@@ -183,6 +190,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     emulator: emu,
     shopUrl,
     agentUrl,
+    webChatUrl,
     ...(sms ? { sms: sms.sms } : {}),
     ...(meta ? { meta: meta.meta } : {}),
     ...(liveperson ? { liveperson: liveperson.liveperson } : {}),
@@ -191,6 +199,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       `Parley demo: a shop's chat widget answered in Genesys Cloud${liveperson ? ' and LivePerson' : ''}${meta ? ', with Messenger and WhatsApp' : ''}${sms ? ', and a phone answered in Amazon Connect' : ''} (${parts.length ? 'all ' : ''}emulated)`,
       `  Customer  ${shopUrl}   chat here as the customer`,
       `  Agent     ${agentUrl}   play the Genesys agent here`,
+      `  Web chat  ${webChatUrl}   a watsonx-style assistant that hands you to that agent`,
       ...parts.flatMap((part) => part.links),
       '',
       `  Parley ${VERSION} on ${base}: desks ${desks.join(' and ')}; web chats opened with`,

@@ -82,6 +82,16 @@ export interface DeskAdapter extends LegAdapter {
    * proactive messages (PROACTIVE_UNSUPPORTED). The built-in inbox reads the log and needs none.
    */
   readonly proactive?: ProactiveSender;
+  /**
+   * Whether any agent could answer a conversation opened now in `queue` (the queue the route table picked:
+   * an inbox queue's name or id, a vendor queue, or null when the route names none): true, false, or null
+   * when the desk cannot tell. Why it exists: a customer's client asks before it opens a conversation
+   * (`GET /v1/availability`, behind watsonx web chat's `areAnyAgentsOnline()`), to offer a form or opening
+   * hours instead of a chat nobody answers. Read only, creates nothing; a vendor desk answers from a cache so
+   * page loads do not spend the rate budget its messages need. Absent = unknown (null); a throw is logged and
+   * answered as null too, so it never fails the customer's request.
+   */
+  agentsOnline?(queue: string | null): Promise<boolean | null>;
 }
 
 export interface ProactiveSender {

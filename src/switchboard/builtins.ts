@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { webChannel } from '../channels/web/adapter.js';
-import { inboxDesk } from '../desks/inbox/adapter.js';
+import { createInboxDesk } from '../desks/inbox/adapter.js';
 import { adapterType, type AdapterType } from './types.js';
 
 // The built-in types. They read the log themselves (the customer API and the agent API), so an instance
@@ -17,7 +17,8 @@ export const inboxType = adapterType({
   type: 'inbox',
   side: 'desk',
   settings: z.object({}).strict(),
-  create: ({ name }) => ({ ...inboxDesk, id: name }),
+  // A fresh instance each: it holds its node's hub once started (agentsOnline).
+  create: ({ name }) => createInboxDesk(name),
 });
 
 export const BUILTIN_TYPES: AdapterType[] = [webType, inboxType];

@@ -39,6 +39,8 @@ export interface StartOptions {
    * The caller removes it. Without it, a fresh folder removed on stop.
    */
   dataDir?: string;
+  /** Listen on this port (a restart that browsers must find at the same address); 0 by default. */
+  port?: number;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -72,7 +74,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     ...(opts.noDispatcher ? { noDispatcher: true } : {}),
     ...(opts.captureLogs ? { logStream } : {}),
   });
-  const url = await listen(server, 0, '127.0.0.1');
+  const url = await listen(server, opts.port ?? 0, '127.0.0.1');
   // Signed media URLs must point at this server.
   (server.services.signer as unknown as { baseUrl: string }).baseUrl = url;
   return {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { VENDOR_DESKS } from './fuzz-server.js';
 import { PRINCIPALS, type PoolName, type PrincipalName, type World } from './fuzz-world.js';
 
 // fast-check arbitraries for the fuzz suite: a small JSON Schema → arbitrary converter (the schemas come
@@ -642,6 +643,8 @@ export function bodyHints(w: World): Hints {
     shortcut: fc.constantFrom('fz-hello', 'fz-bye'),
     seq: fc.constantFrom(1, 2, 3, 1000),
     after: fc.constantFrom(0, 1, 2),
+    // Routed entry points reach the vendor desks (GET /v1/availability asks them; opening goes there); an unknown one falls back to the inbox.
+    entryPoint: fc.constantFrom(...Object.values(VENDOR_DESKS).map((d) => d.entryPoint), 'fuzz-no-such-entry'),
   };
 }
 

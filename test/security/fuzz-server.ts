@@ -19,14 +19,28 @@ export const ADMIN = { email: 'fuzz-admin@example.com', password: 'fuzz-admin-pa
 
 /**
  * The vendor desks the fuzz server runs besides the inbox, so their webhooks have real conversations to hit
- * (fuzz-webhooks.ts). Each points at a closed local port and never calls out on its own (no end detection,
- * no queue polling): deliveries to it fail fast and retry (warnings only, see PARLEY_DELIVERY_* below).
+ * (fuzz-webhooks.ts). Each points at a closed local port and hardly calls out on its own (no end detection,
+ * Genesys's queue polling every 10 minutes only): deliveries to it fail fast and retry (warnings only, see PARLEY_DELIVERY_* below).
  * Conversations opened with the `entryPoint` reach it; everything else goes to the inbox as before.
  */
 export const VENDOR_DESKS = {
   gc: {
     entryPoint: 'fuzz-genesys',
-    settings: { type: 'genesys', host: 'http://127.0.0.1:9', clientId: 'fuzz-client', clientSecret: { env: 'FUZZ_GENESYS_CLIENT_SECRET' }, integrationId: 'fuzz-integration', webhookSecret: { env: 'FUZZ_GENESYS_WEBHOOK_SECRET' }, endDetection: 'none', attemptTimeoutMs: 1000, totalTimeoutMs: 2000 },
+    // A queue, so GET /v1/availability asks Genesys (a closed port: null after one failed call per 5 s); its
+    // poller for waiting customers runs only every 10 minutes (a warning each time, in the long profile).
+    settings: {
+      type: 'genesys',
+      host: 'http://127.0.0.1:9',
+      clientId: 'fuzz-client',
+      clientSecret: { env: 'FUZZ_GENESYS_CLIENT_SECRET' },
+      integrationId: 'fuzz-integration',
+      webhookSecret: { env: 'FUZZ_GENESYS_WEBHOOK_SECRET' },
+      endDetection: 'none',
+      queueId: 'fuzz-queue',
+      availabilityIntervalMs: 600_000,
+      attemptTimeoutMs: 1000,
+      totalTimeoutMs: 2000,
+    },
   },
   // Amazon Connect: its chat stream arrives as SNS notifications, signed by the fuzz certificate server's key
   // (fuzz-sns.ts; its host is added as `snsTrustedHosts` when the config is written).

@@ -152,6 +152,8 @@ export const TABLE: readonly Row[] = [
   { route: 'POST /v1/sessions', auth: 'none', status: 201, everyone: ok(201), http: () => ({ method: 'POST', path: '/v1/sessions', body: {} }) },
   { route: 'GET /v1/me', auth: 'customer', http: () => ({ method: 'GET', path: '/v1/me' }) },
   { route: 'PATCH /v1/me', auth: 'customer', http: () => ({ method: 'PATCH', path: '/v1/me', body: { name: 'Renamed by the matrix' } }) },
+  // Customers only (before they open a conversation): agents and API keys are refused like on any customer route.
+  { route: 'GET /v1/availability', auth: 'customer', http: () => ({ method: 'GET', path: '/v1/availability' }) },
   {
     route: 'POST /v1/conversations',
     auth: 'customer',

@@ -1,4 +1,5 @@
 import { placedContext } from '../../adapters.js';
+import type { DeskAdapter } from '../../core/adapter.js';
 import { endConversation, openConversation, postMessage, recordReceipt } from '../../core/commands.js';
 import { ParleyError } from '../../core/errors.js';
 import type { Author, Conversation } from '../../core/model.js';
@@ -31,6 +32,26 @@ export function customerActions(s: Services, defaults: { channel: string; defaul
       const where = hub.adapters.placement(defaults.channel, { entryPoint: input.entryPoint, queue: input.queue, defaultQueue: defaults.defaultQueue });
       const context = placedContext(input.context, where);
       return hub.run((ctx) => openConversation(ctx, { contactId, channel: defaults.channel, desk: where.desk, queueId: where.queueId, context }));
+    },
+
+    /**
+     * Where a conversation opened now would go — placed exactly as `open` places it (route table, entry point,
+     * the default queue), nothing created — and whether the desk has anyone online to answer it
+     * (DeskAdapter.agentsOnline): null when the desk cannot tell, or fails (logged; the customer still gets
+     * an answer). `queue`: the inbox queue (name or id), else the route's vendor queue, else null.
+     */
+    async availability(entryPoint: string | undefined): Promise<{ desk: string; queue: string | null; agentsOnline: boolean | null }> {
+      const where = hub.adapters.placement(defaults.channel, { entryPoint, defaultQueue: defaults.defaultQueue });
+      const queue = typeof where.queueId === 'string' ? where.queueId : typeof where.context.deskQueue === 'string' ? where.context.deskQueue : null;
+      const desk = hub.adapters.get('desk', where.desk) as DeskAdapter;
+      let agentsOnline: boolean | null = null;
+      try {
+        const answer = desk.agentsOnline ? await desk.agentsOnline(queue) : null;
+        agentsOnline = typeof answer === 'boolean' ? answer : null;
+      } catch (err) {
+        s.log.warn({ err, desk: where.desk }, 'a desk could not say whether agents are online');
+      }
+      return { desk: where.desk, queue, agentsOnline };
     },
 
     async send(contactId: string, conversationId: string, input: SendMessage) {

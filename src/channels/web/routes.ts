@@ -15,6 +15,14 @@ import type { CustomerActions } from './actions.js';
 
 const tags = ['customer'];
 
+/** GET /v1/availability: where a conversation opened now would go, whether anyone is there, what uploads are accepted. */
+const Availability = z.object({
+  desk: z.string().describe('the desk instance the route table picks'),
+  queue: z.string().nullable().describe('its inbox queue (name or id) or the vendor queue the route names; null when it names none'),
+  agentsOnline: z.boolean().nullable().describe('whether any agent there is online now; null: the desk cannot tell'),
+  uploads: z.object({ mediaTypes: z.array(z.string()).describe('content types POST /v1/media accepts'), maxBytes: z.number().int().describe('largest upload, bytes') }),
+});
+
 export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerActions): void {
   const route = routesFor(app, s.authenticate);
   const { hub } = s;
@@ -98,6 +106,24 @@ export function webRoutes(app: FastifyInstance, s: Services, actions: CustomerAc
       const position = await hub.tx((tx) => tx.waitingPosition(r.conversation));
       return { conversation: presentConversation(r.conversation, { queuePosition: position || null }) };
     },
+  );
+
+  route(
+    {
+      method: 'GET',
+      url: '/v1/availability',
+      operationId: 'getAvailability',
+      summary:
+        "Before opening a conversation: the desk (and queue) the route table would pick for it (by `entryPoint` when given, as opening does), whether any agent there is online (`agentsOnline`: true, false, or null when the desk cannot tell), and what uploads are accepted. Creates nothing; backs watsonx web chat's `areAnyAgentsOnline()`.",
+      tags,
+      auth: 'customer',
+      query: z.object({ entryPoint: z.string().min(1).max(100).optional() }),
+      response: Availability,
+    },
+    async ({ query }) => ({
+      ...(await actions.availability(query.entryPoint)),
+      uploads: { mediaTypes: s.config.mediaTypes, maxBytes: s.config.mediaMaxBytes },
+    }),
   );
 
   route({ method: 'GET', url: '/v1/conversations', operationId: 'listConversations', summary: "The customer's conversations, newest first.", tags, auth: 'customer' }, async ({ principal }) => {

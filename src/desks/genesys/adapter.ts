@@ -11,7 +11,7 @@ import { VendorHttp } from '../../vendor/http-client.js';
 import { RateBudget } from '../../vendor/rate-budget.js';
 import type { TokenCache } from '../../vendor/token-cache.js';
 import { genesysTokens } from './auth.js';
-import { Availability } from './availability.js';
+import { AgentsOnline, Availability } from './availability.js';
 import { EndDetection } from './end-detection.js';
 import { GenesysApi, type GenesysCustomer } from './outbound.js';
 import { answeredChoice, toInbound } from './parts.js';
@@ -48,6 +48,8 @@ export class GenesysDesk extends VendorDesk {
   readonly callBudgetMs: number;
   private endDetection: EndDetection | undefined;
   private availability: Availability | undefined;
+  /** Agents on the configured queue, cached for customers asking before they open a chat (availability.ts). */
+  private readonly onQueue: AgentsOnline | undefined;
 
   constructor(
     id: string,
@@ -65,6 +67,7 @@ export class GenesysDesk extends VendorDesk {
     this.tokens = genesysTokens({ name, login, clientId: settings.clientId, clientSecret: settings.clientSecret, log });
     this.api = new GenesysApi(new VendorHttp({ ...common, baseUrl: apiUrl, auth: this.tokens, budget }), settings.integrationId);
     this.webhooks = [genesysWebhook(this)];
+    this.onQueue = settings.queueId ? new AgentsOnline(this, settings.queueId) : undefined;
   }
 
   override async start(runtime: AdapterRuntime): Promise<void> {
@@ -82,6 +85,14 @@ export class GenesysDesk extends VendorDesk {
   override async stop(): Promise<void> {
     await this.endDetection?.stop();
     this.availability?.stop();
+  }
+
+  /**
+   * Agents on `settings.queueId` (the route's queue is not asked: Genesys routes by the integration's inbound
+   * flow, not by Parley's route). No queue configured: unknown (null).
+   */
+  agentsOnline(): Promise<boolean | null> {
+    return this.onQueue ? this.onQueue.get() : Promise.resolve(null);
   }
 
   customerOf(c: Pick<Conversation, 'contactId'>, name?: string | null): GenesysCustomer {

@@ -10,6 +10,48 @@ import type { GenesysDesk } from './adapter.js';
 
 const PER_CONVERSATION_ESTIMATES = 10;
 
+/** How long one answer to "any agent on queue?" is reused for customers asking before they open a chat. */
+export const AGENTS_ONLINE_TTL_MS = 5_000;
+/** Longest a customer's request waits on Genesys for it; past it the answer is unknown (null). */
+const AGENTS_ONLINE_WAIT_MS = 2_000;
+
+/**
+ * Whether the desk's queue has agents on it, for customers who have not opened a conversation yet
+ * (DeskAdapter.agentsOnline, GET /v1/availability). Every page load of a site may ask, and the instance's
+ * rate budget is for messages: one answer (and one call in flight) is shared by every caller for
+ * AGENTS_ONLINE_TTL_MS, failures included, so a burst of page loads — or Genesys being down — costs one call
+ * per TTL. A failed or unanswerable call is null (unknown), never a throw.
+ */
+export class AgentsOnline {
+  private cached: { at: number; answer: Promise<boolean | null> } | undefined;
+
+  constructor(
+    private readonly desk: GenesysDesk,
+    private readonly queueId: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(): Promise<boolean | null> {
+    const t = this.now();
+    if (this.cached && t - this.cached.at < AGENTS_ONLINE_TTL_MS) return this.cached.answer;
+    const answer = this.ask();
+    this.cached = { at: t, answer };
+    return answer;
+  }
+
+  private async ask(): Promise<boolean | null> {
+    try {
+      const wait = Math.min(AGENTS_ONLINE_WAIT_MS, this.desk.settings.attemptTimeoutMs);
+      const n = await this.desk.api.onQueueAgents(this.queueId, AbortSignal.timeout(wait));
+      // No oOnQueueUsers figure at all: Genesys did not say, so neither do we.
+      return n === undefined ? null : n > 0;
+    } catch (err) {
+      this.desk.log.warn({ err, desk: this.desk.id }, 'genesys agents-online check failed');
+      return null;
+    }
+  }
+}
+
 export class Availability {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;

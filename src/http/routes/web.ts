@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-// Serves the browser apps built by Vite into web/dist: /widget.js, /app, /console and /demo. They are
+// Serves the browser apps built by Vite into web/dist: /widget.js, /watson.js, /app, /console and /demo. They are
 // built by `npm install` (the prepare script); when they are missing the API still runs and says why.
 
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
-const PAGES = ['app', 'console', 'demo'] as const;
+const PAGES = ['app', 'console', 'demo', 'webchat'] as const;
 
 export async function webAppRoutes(app: FastifyInstance): Promise<boolean> {
   if (!existsSync(WEB_DIST)) {
@@ -25,8 +25,8 @@ export async function webAppRoutes(app: FastifyInstance): Promise<boolean> {
     setHeaders: (res, path) => {
       res.header('x-content-type-options', 'nosniff');
       res.header('cache-control', /[/\\]assets[/\\]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
-      // The widget is loaded by other sites' pages.
-      if (path.endsWith('widget.js')) res.header('cross-origin-resource-policy', 'cross-origin');
+      // The widget and the web chat service desk are loaded by other sites' pages.
+      if (/(^|[/\\])(widget|watson)\.js$/.test(path)) res.header('cross-origin-resource-policy', 'cross-origin');
     },
   });
   for (const page of PAGES) {
