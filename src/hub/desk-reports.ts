@@ -117,7 +117,8 @@ export function deskReports(hub: Hub, instance: string) {
 
     transferStarted: (r: { conversationId: string; from?: VendorAgent | undefined; to: { type: 'agent' | 'queue'; id: string; name: string }; key: string }): Promise<CommandResult> =>
       hub.run((ctx) =>
-        deskTransferStarted(ctx, { conversationId: r.conversationId, source, key: `transfer:${r.key}`, from: r.from ? agentRef(r.from) : null, to: r.to }),
+        // An agent target gets the same instance-scoped id as its join will, so a client can tell it is them.
+        deskTransferStarted(ctx, { conversationId: r.conversationId, source, key: `transfer:${r.key}`, from: r.from ? agentRef(r.from) : null, to: r.to.type === 'agent' ? { ...r.to, id: agentRef(r.to).id } : r.to }),
       ),
 
     /**

@@ -32,24 +32,30 @@ interface Finding {
   nodes: { target: unknown; summary: string }[];
 }
 
-/** Every WCAG 2.1 A/AA violation axe finds on the page as it is now. */
-export async function axeFindings(page: Page): Promise<Finding[]> {
+/** What an audit leaves out: CSS selectors of elements (and everything inside them, shadow roots too). */
+export interface AuditScope {
+  exclude?: string[];
+}
+
+/** Every WCAG 2.1 A/AA violation axe finds on the page as it is now (outside `scope.exclude`). */
+export async function axeFindings(page: Page, scope: AuditScope = {}): Promise<Finding[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: any[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+  return page.evaluate(async ({ tags, exclude }) => {
+    const axe = (window as unknown as { axe: { run(ctx: Document | object, opts: object): Promise<{ violations: any[] }> } }).axe;
+    const context = exclude.length ? { exclude: exclude.map((sel) => [sel]) } : document;
+    const r = await axe.run(context, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
     return r.violations.map((v) => ({
       id: v.id as string,
       impact: (v.impact ?? null) as string | null,
       help: v.help as string,
       nodes: (v.nodes as any[]).map((n) => ({ target: n.target, summary: String(n.failureSummary ?? '').replace(/\s+/g, ' ') })),
     }));
-  }, WCAG_21_AA);
+  }, { tags: WCAG_21_AA, exclude: scope.exclude ?? [] });
 }
 
 /** Fails with one line per offending node: rule id, impact, the node (through shadow roots) and why. */
-export async function expectNoViolations(page: Page, where: string): Promise<void> {
-  const lines = (await axeFindings(page)).flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) ${JSON.stringify(n.target)}: ${v.help}. ${n.summary}`));
+export async function expectNoViolations(page: Page, where: string, scope: AuditScope = {}): Promise<void> {
+  const lines = (await axeFindings(page, scope)).flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) ${JSON.stringify(n.target)}: ${v.help}. ${n.summary}`));
   expect(lines, `axe found WCAG 2.1 A/AA violations on ${where}`).toEqual([]);
 }
 

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGenesysEmulator } from '../../emulators/genesys/main.js';
-import { startDemo, type Demo } from '../../src/cli/demo.js';
-import { freePort } from '../helpers/process.js';
+import type { Demo } from '../../src/cli/demo.js';
+import { startTestDemo } from './demo-scene.js';
 import { chromiumAvailable, launchChromium, SCREENSHOTS, type Chromium } from './chromium.js';
 
 // `parley demo` as a person plays it: the demo shop's widget (the customer) and the Genesys emulator's agent
@@ -27,14 +26,7 @@ describe.skipIf(!chromiumAvailable())('parley demo: the widget and the Genesys a
   const banner = () => widget('queue-position');
 
   beforeAll(async () => {
-    demo = await startDemo({
-      port: await freePort(),
-      emulatorPort: 0,
-      host: '127.0.0.1',
-      availabilityIntervalMs: 1000,
-      env: { LOG_LEVEL: 'silent' },
-      startEmulator: ({ port, host, webhookUrl }) => startGenesysEmulator({ port, host, integration: { webhookUrl }, webhook: { timeoutMs: 2000, delayMs: 100, maxRetries: 5 }, heartbeatMs: 1000 }),
-    });
+    demo = await startTestDemo();
     chrome = await launchChromium();
     const open = async () => {
       const ctx = await chrome.browser.newContext({ viewport: VIEWPORT });
@@ -46,6 +38,15 @@ describe.skipIf(!chromiumAvailable())('parley demo: the widget and the Genesys a
   afterAll(async () => {
     await chrome?.close();
     await demo?.close();
+  });
+
+  it('the banner names the shop, the agent page and the web chat page, on the Genesys entry point', async () => {
+    const banner = demo.banner();
+    expect(banner).toContain(`  Customer  ${demo.shopUrl}   chat here as the customer`);
+    expect(banner).toContain(`  Agent     ${demo.agentUrl}   play the Genesys agent here`);
+    expect(banner).toContain(`  Web chat  ${demo.webChatUrl}   a watsonx-style assistant that hands you to that agent`);
+    expect(demo.webChatUrl).toBe(`${new URL(demo.shopUrl).origin}/webchat/?entryPoint=demo-genesys`);
+    expect((await fetch(demo.webChatUrl)).status).toBe(200);
   });
 
   it('the customer writes from the shop and, while nobody is on the Genesys queue, is told so', async () => {

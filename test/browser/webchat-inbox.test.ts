@@ -14,9 +14,8 @@ import * as chat from './webchat-kit.js';
 // ends, errors) and not others (agentReadMessages is a no-op in 1.9.1; typing is a small indicator), so the
 // page records the bundle's callback calls (PARLEY_WATSON_TRACE) and the tests assert both.
 
-type Call = { name: string; args: unknown[] };
-const calls = (page: Page): Promise<Call[]> => page.evaluate(() => (window as unknown as { __watsonCalls?: Call[] }).__watsonCalls ?? []);
-const called = async (page: Page, name: string, pred: (args: unknown[]) => boolean = () => true): Promise<boolean> => (await calls(page)).some((c) => c.name === name && pred(c.args));
+const calls = (page: Page) => chat.watsonCalls(page);
+const called = async (page: Page, name: string, pred: (args: unknown[]) => boolean = () => true): Promise<boolean> => (await chat.watsonCalls(page, name)).some((c) => pred(c.args));
 
 describe.skipIf(!chromiumAvailable())('watsonx web chat → the inbox', () => {
   const s = browserScene({ agent: 'Ada Lovelace', timeout: 15_000 });
@@ -24,7 +23,7 @@ describe.skipIf(!chromiumAvailable())('watsonx web chat → the inbox', () => {
   async function customer(opts: { identityToken?: string } = {}): Promise<Page> {
     const ctx = await s.newContext();
     const page = await ctx.newPage();
-    await page.addInitScript(() => Object.assign(window, { PARLEY_WATSON_TRACE: true }));
+    await chat.traceWatson(page);
     await chat.openWebChat(page, s.ts.url, opts);
     return page;
   }

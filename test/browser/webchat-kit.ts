@@ -337,3 +337,20 @@ export async function endChatCancelled(page: Page, opts: { timeout?: number } = 
   await page.locator(SEL.confirmNo).click({ timeout: opts.timeout });
   return title;
 }
+
+/** One call the service desk made on web chat's callback, as the page records it (PARLEY_WATSON_TRACE). */
+export type WatsonCall = { name: string; args: unknown[] };
+
+/**
+ * Open the page with the service desk's callback calls recorded (`window.__watsonCalls`): some callbacks show
+ * nothing in Carbon 1.9.1 (agentReadMessages, agentTyping), and a test must still see that Parley made them.
+ */
+export async function traceWatson(page: Page): Promise<void> {
+  await page.addInitScript(() => Object.assign(window, { PARLEY_WATSON_TRACE: true }));
+}
+
+/** The recorded calls, oldest first; only those named `name` when given. */
+export async function watsonCalls(page: Page, name?: string): Promise<WatsonCall[]> {
+  const all = await page.evaluate(() => (window as unknown as { __watsonCalls?: WatsonCall[] }).__watsonCalls ?? []);
+  return name ? all.filter((c) => c.name === name) : all;
+}

@@ -51,7 +51,7 @@ describe.skipIf(!chromiumAvailable())('watsonx web chat across a Parley restart'
     const ctx = await chrome.context();
     ctx.setDefaultTimeout(20_000);
     const page: Page = await ctx.newPage();
-    await page.addInitScript(() => Object.assign(window, { PARLEY_WATSON_TRACE: true }));
+    await chat.traceWatson(page);
     await chat.openWebChat(page, ts.url);
     await chat.say(page, 'My train to Porto was cancelled');
     await chat.askForAgent(page);
@@ -72,7 +72,7 @@ describe.skipIf(!chromiumAvailable())('watsonx web chat across a Parley restart'
     await agentSays(id, 'Sorry, we were gone for a moment.', 1);
     await chat.waitForReconnected(page);
     await chat.waitForAgentMessage(page, 'Sorry, we were gone for a moment.');
-    const calls = (await page.evaluate(() => (window as unknown as { __watsonCalls: { name: string; args: unknown[] }[] }).__watsonCalls)).filter((c) => c.name === 'setErrorStatus');
+    const calls = await chat.watsonCalls(page, 'setErrorStatus');
     expect(calls.map((c) => (c.args[0] as { isDisconnected: boolean }).isDisconnected)).toEqual([true, false]);
 
     await chat.say(page, 'After the restart');

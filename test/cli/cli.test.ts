@@ -149,9 +149,11 @@ describe('the parley command', () => {
     try {
       const shop = /Customer +(\S+)/.exec(out)?.[1];
       const agentPage = /Agent +(\S+)/.exec(out)?.[1];
+      const webChat = /^ {2}Web chat +(\S+)/m.exec(out)?.[1];
       expect(shop).toBe(`http://127.0.0.1:${port}/demo/?entryPoint=demo-genesys`);
       expect(agentPage).toBe(`http://127.0.0.1:${emulatorPort}/agent`);
-      for (const url of [shop!, agentPage!]) expect((await fetch(url)).status, url).toBe(200);
+      expect(webChat).toBe(`http://127.0.0.1:${port}/webchat/?entryPoint=demo-genesys`);
+      for (const url of [shop!, agentPage!, webChat!]) expect((await fetch(url)).status, url).toBe(200);
       expect(existsSync(dataDir)).toBe(true);
 
       // A customer of the demo shop (what its widget does): the entry point routes the chat to the emulated Genesys.
@@ -296,6 +298,7 @@ describe('the parley command', () => {
     const until = untilDemo(demo);
     try {
       expect(/^ {2}Shop \(LP\) +(\S+)/m.exec(out)?.[1]).toBe(`${parley}/demo/?entryPoint=demo-liveperson`);
+      expect(/^ {2}Chat \(LP\) +(\S+)/m.exec(out)?.[1]).toBe(`${parley}/webchat/?entryPoint=demo-liveperson`);
       expect(/^ {2}LP agent +(\S+)/m.exec(out)?.[1]).toBe(`${lp}/agent`);
       expect((await fetch(`${lp}/agent`)).status).toBe(200);
       expect(JSON.stringify((await call('GET', `${lp}/__control/liveperson/settings`)).body)).toContain(`${parley}/webhooks/liveperson/liveperson`);

@@ -51,6 +51,7 @@ describe.skipIf(!chromiumAvailable())('parley demo --sms: the phone page and the
     expect(banner).toContain(`Phone     ${demo.sms!.phoneUrl}`);
     expect(banner).toContain(`Connect   ${demo.sms!.agentUrl}`);
     expect(banner).toContain(`Customer  ${demo.shopUrl}`);
+    expect(banner).toContain(`Web chat  ${demo.webChatUrl}`);
   });
 
   const connectControl = async (method: string, path: string, body?: unknown) => {
