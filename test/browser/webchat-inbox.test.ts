@@ -144,6 +144,38 @@ describe.skipIf(!chromiumAvailable())('watsonx web chat → the inbox', () => {
     await page.context().close();
   });
 
+  it('while waiting, web chat shows the place in the queue; a file Parley would refuse is flagged before it is sent', async () => {
+    const page = await customer();
+    // Ada is online (web chat offers the button) but steps away before the customer connects: the chat waits.
+    await chat.say(page, 'Can I bring a bike on the Douro cruise?');
+    await chat.askForAgent(page, { press: false });
+    const status = (st: string) => s.ts.api.post('/v1/agent/status', { status: st }, s.agent.token);
+    expect((await status('away')).status).toBe(200);
+    try {
+      await page.locator(chat.WEBCHAT_SELECTORS.cardButton).click();
+      const { id } = await handedOver(s.agent, 'Can I bring a bike on the Douro cruise?');
+      await expect.poll(() => called(page, 'updateAgentAvailability', ([a]) => (a as { positionInQueue?: number }).positionInQueue === 1), { timeout: 10_000 }).toBe(true);
+      await page.locator('#webchat').getByText(/number\s*1\s*in line/).first().waitFor();
+
+      // A file of a type Parley does not take: web chat marks it with the reason, and nothing is uploaded.
+      await chat.attachFile(page, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('bike size: L') }, { send: false });
+      await expect
+        .poll(() => called(page, 'setFileUploadStatus', ([, isError, message]) => isError === true && String(message).includes('(text/plain) cannot be sent')), { timeout: 8000 })
+        .toBe(true);
+      expect(await s.ts.server.database.db.selectFrom('media').selectAll().where('mime', '=', 'text/plain').execute()).toEqual([]);
+
+      // Ada is back: the waiting chat is hers.
+      expect((await status('available')).status).toBe(200);
+      await s.agent.accept(id).catch(() => undefined);
+      await chat.waitForAgentJoined(page, 'Ada Lovelace');
+      await s.agent.post(`${id}/end`);
+      await chat.waitForChatEnded(page, { by: 'agent', name: 'Ada Lovelace' });
+    } finally {
+      await status('available');
+    }
+    await page.context().close();
+  });
+
   it('a page reload mid-chat reconnects to the same conversation, and what the agent wrote meanwhile arrives', async () => {
     const page = await customer();
     await chat.say(page, 'Do you have trains to Faro?');
