@@ -4,7 +4,7 @@ import { proactiveOf, type ChannelAdapter, type DeskAdapter, type LegAdapter } f
 import type { LegPolicy } from './core/fanout.js';
 import type { Conversation, Leg } from './core/model.js';
 import { ParleyError } from './core/errors.js';
-import type { RedactionPolicy } from './core/redaction.js';
+import { redactContext, type RedactionPolicy } from './core/redaction.js';
 import { isCredentialName } from './core/redact.js';
 import { pickRoute } from './core/routing.js';
 import { compileRedaction } from './switchboard/redaction.js';
@@ -169,10 +169,12 @@ const PLACEMENT_KEYS = ['entryPoint', 'deskQueue'];
  * A new conversation's context: the caller's (a customer's handover data, a vendor's) with the placement's
  * on top, and never a caller's own `entryPoint` or `deskQueue`. The route a conversation's messages follow
  * (its PII policy, its vendor queue) is read back from these, so a client may not name them in free context.
+ * With the route's `policy`, the caller's part is screened like the customer's messages.
  */
-export function placedContext(given: Record<string, unknown> | undefined, where: Placement): Record<string, unknown> {
+export function placedContext(given: Record<string, unknown> | undefined, where: Placement, policy?: RedactionPolicy): Record<string, unknown> {
   const own = Object.fromEntries(Object.entries(given ?? {}).filter(([k]) => !PLACEMENT_KEYS.includes(k)));
-  return { ...own, ...where.context };
+  // The caller's part is screened by the route's PII policy; Parley's own placement keys are not customer text.
+  return { ...(policy ? redactContext(own, policy.rules) : own), ...where.context };
 }
 
 /** Strings under credential-named keys, at any depth (a credential-named object or list: all its strings). */

@@ -64,3 +64,19 @@ function withDefined<T extends object>(target: T, fields: Record<string, string 
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) (target as Record<string, unknown>)[k] = v;
   return target;
 }
+
+/**
+ * A conversation's `context` as a customer's client handed it over (a bot's transcript, a topic, form fields),
+ * screened by the route's policy like their messages: every string anywhere in it, keys aside. Without this a
+ * card number told to a bot would reach the agent in the handover although the route masks it in messages.
+ * The context is bounded by the request's size, and depth is capped so a hostile nesting cannot recurse deep.
+ */
+export function redactContext(context: Record<string, unknown>, rules: RedactionRules): Record<string, unknown> {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return redact(v, rules).text;
+    if (depth > 20 || v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
+  };
+  return walk(context, 0) as Record<string, unknown>;
+}

@@ -85,7 +85,7 @@ export function channelReports(hub: Hub, instance: string, identity: string) {
         const contact = await ctx.tx.ensureContactForIdentity(identity, r.from.id, { name: r.from.name ?? null, verified: true });
         if (r.heardAt) await ctx.tx.advanceClock(instance, contact.id, r.heardAt);
         const where = hub.adapters.placement(instance, { entryPoint: r.entryPoint, defaultQueue: DEFAULT_QUEUE });
-        const opened = await openConversation(ctx, { contactId: contact.id, channel: instance, desk: where.desk, queueId: where.queueId, context: placedContext(r.context, where) });
+        const opened = await openConversation(ctx, { contactId: contact.id, channel: instance, desk: where.desk, queueId: where.queueId, context: placedContext(r.context, where, hub.adapters.redactionFor({ channel: instance, context: where.context })) });
         const posted = await postMessage(ctx, {
           conversationId: opened.conversation.id,
           author: customer(contact.id),

@@ -153,6 +153,18 @@ describe('PII redaction per route', () => {
     expect(sent.body.event.parts[0].text).toBe(MASKED);
   });
 
+  it('handover context (a bot transcript) is screened by the route’s policy too, at any depth; keys and plain routes are left alone', async () => {
+    const handover = { topic: 'Refund', botTranscript: `Customer: ${SENT}`, form: { cards: [CARD], note: 'call me' } };
+    const customer = await ts.api.customer();
+    const open = await ts.api.post('/v1/conversations', { context: handover }, customer.token);
+    expect(open.status).toBe(201);
+    const stored = (await ts.api.get(`/v1/agent/conversations/${open.body.conversation.id}`, agentToken)).body.conversation.context;
+    expect(stored).toEqual({ topic: 'Refund', botTranscript: `Customer: ${MASKED}`, form: { cards: ['[card ••••1111]'], note: 'call me' } });
+    // A route without a policy keeps the context as given (no card number here: the drop test reads the files).
+    const plain = await ts.api.post('/v1/conversations', { entryPoint: 'plain', context: { botTranscript: 'Customer: mail me at jane@example.com' } }, (await ts.api.customer()).token);
+    expect(plain.body.conversation.context.botTranscript).toBe('Customer: mail me at jane@example.com');
+  });
+
   it('media captions are masked; agents’ own messages are not', async () => {
     const customer = await ts.api.customer();
     const conversationId = (await ts.api.post('/v1/conversations', {}, customer.token)).body.conversation.id as string;

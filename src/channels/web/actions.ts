@@ -30,7 +30,7 @@ export function customerActions(s: Services, defaults: { channel: string; defaul
     /** Open (or return) the customer's conversation, on the desk and queue the route table picks. */
     open: (contactId: string, input: { queue?: string | undefined; entryPoint?: string | undefined; context?: Record<string, unknown> | undefined }) => {
       const where = hub.adapters.placement(defaults.channel, { entryPoint: input.entryPoint, queue: input.queue, defaultQueue: defaults.defaultQueue });
-      const context = placedContext(input.context, where);
+      const context = placedContext(input.context, where, hub.adapters.redactionFor({ channel: defaults.channel, context: where.context }));
       return hub.run((ctx) => openConversation(ctx, { contactId, channel: defaults.channel, desk: where.desk, queueId: where.queueId, context }));
     },
 
