@@ -69,12 +69,15 @@ function withDefined<T extends object>(target: T, fields: Record<string, string 
  * A conversation's `context` as a customer's client handed it over (a bot's transcript, a topic, form fields),
  * screened by the route's policy like their messages: every string anywhere in it, keys aside. Without this a
  * card number told to a bot would reach the agent in the handover although the route masks it in messages.
- * The context is bounded by the request's size, and depth is capped so a hostile nesting cannot recurse deep.
+ * The context is bounded by the request's size; below depth 20 a subtree is screened as its JSON text, so a
+ * hostile nesting can neither recurse deep nor hide a value.
  */
 export function redactContext(context: Record<string, unknown>, rules: RedactionRules): Record<string, unknown> {
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') return redact(v, rules).text;
-    if (depth > 20 || v === null || typeof v !== 'object') return v;
+    if (v === null || typeof v !== 'object') return v;
+    // Deeper than any real handover: kept as its (screened) JSON text rather than walked, never unscreened.
+    if (depth > 20) return redact(JSON.stringify(v), rules).text;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
   };
