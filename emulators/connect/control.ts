@@ -3,7 +3,7 @@
 // console), have SNS deliver a notification again, expire connection tokens, change live settings. JSON in,
 // JSON out; the agent page is a client of exactly these routes.
 import { z } from 'zod';
-import { controlBody, controlNotFound, HttpError, json, noContent, type ControlDoc, type Route } from '../kit/index.js';
+import { controlAction, controlBody, controlNotFound, vendorControlRoute, json, noContent, type ControlDoc, type Route } from '../kit/index.js';
 import type { Settings } from './config.js';
 import { DeskError, type Desk } from './desk.js';
 import { currentAgent, type Chat, type Store } from './state.js';
@@ -56,15 +56,8 @@ const FileBody = z.object({ name: z.string().min(1).max(256).optional(), content
 export function connectControlRoutes(deps: { store: Store; settings: Settings; desk: Desk; streaming: Streaming }): Route[] {
   const { store, settings, desk, streaming } = deps;
   const queues = desk.config.queues;
-  const r = (method: string, path: string, handler: Route['handler']): Route => ({ method, path: `/__control/connect${path}`, handler, internal: true });
-  const act = <T>(op: () => T): T => {
-    try {
-      return op();
-    } catch (err) {
-      if (err instanceof DeskError) throw new HttpError(json(err.status >= 400 && err.status < 600 ? err.status : 400, { error: err.message }));
-      throw err;
-    }
-  };
+  const r = vendorControlRoute('connect');
+  const act = <T>(op: () => T): T => controlAction(op, DeskError);
   const summary = (c: Chat) => contactSummary(c, queues);
   const topicByName = (name: string) => {
     const topic = streaming.topics.get(streaming.arnOf(name));

@@ -3,7 +3,7 @@
 // settings, expire tokens, set queue estimates and agents' on-queue state. JSON in, JSON out; the
 // agent page is a client of exactly these routes.
 import { z } from 'zod';
-import { controlBody, controlNotFound, HttpError, json, noContent, type ControlDoc, type Route } from '../kit/index.js';
+import { controlAction, controlBody, controlNotFound, vendorControlRoute, json, noContent, type ControlDoc, type Route } from '../kit/index.js';
 import type { Settings } from './config.js';
 import { DeskError, type Desk } from './desk.js';
 import type { Notifications } from './notifications.js';
@@ -72,15 +72,8 @@ export function conversationSummary(store: Store, c: Conversation): Record<strin
 
 export function genesysControlRoutes(deps: { store: Store; settings: Settings; desk: Desk; notifications: Notifications }): Route[] {
   const { store, settings, desk, notifications } = deps;
-  const r = (method: string, path: string, handler: Route['handler']): Route => ({ method, path: `/__control/genesys${path}`, handler, internal: true });
-  const act = <T>(op: () => T): T => {
-    try {
-      return op();
-    } catch (err) {
-      if (err instanceof DeskError) throw new HttpError(json(err.status, { error: err.message }));
-      throw err;
-    }
-  };
+  const r = vendorControlRoute('genesys');
+  const act = <T>(op: () => T): T => controlAction(op, DeskError);
   const summary = (c: Conversation) => conversationSummary(store, c);
 
   return [

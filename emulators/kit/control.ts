@@ -48,6 +48,25 @@ export function controlBody<T extends z.ZodType>(ctx: Ctx, schema: T): z.infer<T
 
 export const controlNotFound = (what: string): HttpError => new HttpError(json(404, { error: `${what} not found` }));
 
+/** A vendor's own control routes live under `/__control/<vendor>`: the route maker for them. */
+export function vendorControlRoute(vendor: string): (method: string, path: string, handler: Route['handler']) => Route {
+  return (method, path, handler) => ({ method, path: `/__control/${vendor}${path}`, handler, internal: true });
+}
+
+/**
+ * Runs what the control API asked the emulated desk to do. The desk's own refusal (`refusal`: its error class,
+ * with an HTTP status) is the control API's answer, as `{error}` with that status (any non-error status as
+ * 400); anything else is a bug and stays one.
+ */
+export function controlAction<T>(op: () => T, refusal: abstract new (...args: never[]) => Error & { status: number }): T {
+  try {
+    return op();
+  } catch (err) {
+    if (err instanceof refusal) throw new HttpError(json(err.status >= 400 && err.status < 600 ? err.status : 400, { error: err.message }));
+    throw err;
+  }
+}
+
 export interface KitControlDeps {
   faults: Faults;
   requestLog: RequestLog;

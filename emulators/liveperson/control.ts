@@ -3,7 +3,7 @@
 // conversations, skills and agents, change the app installation's settings, expire tokens, redeliver a webhook,
 // read a hosted file. JSON in, JSON out; the agent page is a client of exactly these routes.
 import { z } from 'zod';
-import { controlBody, controlNotFound, HttpError, json, noContent, samplePng, type ControlDoc, type Route } from '../kit/index.js';
+import { controlAction, controlBody, controlNotFound, vendorControlRoute, HttpError, json, noContent, samplePng, type ControlDoc, type Route } from '../kit/index.js';
 import { fileTypeOf, WEBHOOK_TYPES, type Settings } from './config.js';
 import { newFilePath } from './api.js';
 import { DeskError, type Desk, type OutEvent } from './desk.js';
@@ -82,15 +82,8 @@ const ReplyBody = z.object({
 
 export function liveControlRoutes(deps: { store: Store; settings: Settings; desk: Desk; notifier: Notifier }): Route[] {
   const { store, settings, desk, notifier } = deps;
-  const r = (method: string, path: string, handler: Route['handler']): Route => ({ method, path: `/__control/liveperson${path}`, handler, internal: true });
-  const act = <T>(op: () => T): T => {
-    try {
-      return op();
-    } catch (err) {
-      if (err instanceof DeskError) throw new HttpError(json(err.status, { error: err.message }));
-      throw err;
-    }
-  };
+  const r = vendorControlRoute('liveperson');
+  const act = <T>(op: () => T): T => controlAction(op, DeskError);
   const view = (c: Conversation) => conversationView(c);
 
   const hostedFile = (c: Conversation, contentType: string, bytes: Buffer, caption: string): OutEvent => {

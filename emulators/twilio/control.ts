@@ -2,7 +2,7 @@
 // phone received, opt out, make the next messages undeliverable), deliver a webhook again, inspect messages,
 // and change the live settings. JSON in, JSON out.
 import { z } from 'zod';
-import { controlBody, controlNotFound, json, noContent, samplePng, type ControlDoc, type Route } from '../kit/index.js';
+import { controlBody, controlNotFound, json, noContent, samplePng, vendorControlRoute, type ControlDoc, type Route } from '../kit/index.js';
 import type { Carrier } from './carrier.js';
 import type { Settings } from './config.js';
 import { messageResource, type Message, type Store } from './state.js';
@@ -40,7 +40,7 @@ const SettingsPatch = z.object({
 
 export function twilioControlRoutes(deps: { store: Store; settings: Settings; carrier: Carrier; baseUrl: () => string }): Route[] {
   const { store, settings, carrier } = deps;
-  const r = (method: string, path: string, handler: Route['handler']): Route => ({ method, path: `/__control/twilio${path}`, handler, internal: true });
+  const r = vendorControlRoute('twilio');
   const number = (raw: string | undefined): string => {
     const n = E164.safeParse(raw);
     if (!n.success) throw controlNotFound(`phone ${raw ?? ''} (an E.164 number, + as %2B)`);
