@@ -176,6 +176,19 @@ describe.skipIf(!chromiumAvailable())('watsonx web chat → the inbox', () => {
     await page.context().close();
   });
 
+  it('an identity token Parley refuses fails the handover visibly: web chat says it cannot connect, nothing is opened', async () => {
+    const forged = await identityToken('cust-evil', { name: 'Mallory' }, 'not-the-secret-of-this-parley-000000000000');
+    const page = await customer({ identityToken: forged });
+    const before = await s.ts.server.database.db.selectFrom('conversations').select('id').execute();
+    await chat.say(page, 'agent');
+    // The availability check could not be made (no session): web chat treats it as unknown and offers the button.
+    await page.locator(chat.WEBCHAT_SELECTORS.cardButton).click();
+    await chat.waitForConnectError(page);
+    expect(await s.ts.server.database.db.selectFrom('conversations').select('id').execute()).toEqual(before);
+    expect(await called(page, 'agentJoined')).toBe(false);
+    await page.context().close();
+  });
+
   it('a page reload mid-chat reconnects to the same conversation, and what the agent wrote meanwhile arrives', async () => {
     const page = await customer();
     await chat.say(page, 'Do you have trains to Faro?');

@@ -81,6 +81,9 @@ export function toResponse(id: string, parts: Part[], base: string): MessageResp
   return generic.length ? { id, output: { generic }, thread_id: 'agent' } : null;
 }
 
+/** Web chat's error bubble, for what the customer must know went wrong (a choice or message that did not arrive). */
+export const inlineError = (text: string): MessageResponse => ({ output: { generic: [{ response_type: 'inline_error', text } as GenericItem] } });
+
 /** A round avatar with the agent's initials (Parley knows agents' names, not their photos). */
 export function avatarOf(agent: AgentRef): string {
   // First and last name's first letters; only letters and digits, so a name cannot bring markup along.

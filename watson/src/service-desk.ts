@@ -19,7 +19,7 @@ import type {
 import { CustomerClient, ParleyApiError, type AgentRef, type Availability, type Conversation, type ConnectionState, type OutgoingMessage, type ParleyEvent, type Part, type RouteAvailability } from '../../sdk/src/index.js';
 import { handoverOf, Transcript, type WebChatState } from './handover.js';
 import type { ParleyServiceDeskOptions } from './options.js';
-import { profileOf, REPLY_EVENT, toResponse } from './render.js';
+import { inlineError, profileOf, REPLY_EVENT, toResponse } from './render.js';
 import { acceptsFile, sessionStore } from './uploads.js';
 
 // watsonx Assistant web chat (and @carbon/ai-chat) hands a customer to a human through a "service desk"
@@ -124,7 +124,7 @@ export class ParleyServiceDesk implements ServiceDesk {
       // old conversation, so the chat is over for web chat too; say why rather than leave it hanging.
       if (!renewed || !this.conversationId) return;
       this.finish();
-      void this.callback.sendMessageToUser({ output: { generic: [{ response_type: 'inline_error', text: 'Your session expired, so this chat ended.' } as never] } });
+      void this.callback.sendMessageToUser(inlineError('Your session expired, so this chat ended.'));
       void this.callback.agentEndedChat();
     });
   }
@@ -285,7 +285,7 @@ export class ParleyServiceDesk implements ServiceDesk {
     if (!text || !id) return;
     void this.connection()
       .then((c) => this.settle(c, c.send(id, { text })))
-      .catch((err: unknown) => this.callback.sendMessageToUser({ output: { generic: [{ response_type: 'inline_error', text: `Your choice “${text}” did not reach the agent: ${messageOf(err)}` } as never] } }));
+      .catch((err: unknown) => this.callback.sendMessageToUser(inlineError(`Your choice “${text}” did not reach the agent: ${messageOf(err)}`)));
   }
 
   // ---- the running chat ---------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ export class ParleyServiceDesk implements ServiceDesk {
       case 'delivery.failed': {
         const messageID = e.leg === 'desk' ? this.messageIds.get(e.failedSeq) : undefined;
         if (messageID) void cb.setErrorStatus({ type: USER_MESSAGE, messageID, logInfo: `${e.code}: ${e.reason}` });
-        else if (e.leg === 'desk') void cb.sendMessageToUser({ output: { generic: [{ response_type: 'inline_error', text: `A message did not reach the agent: ${e.reason}` } as never] } });
+        else if (e.leg === 'desk') void cb.sendMessageToUser(inlineError(`A message did not reach the agent: ${e.reason}`));
         return;
       }
       default:
